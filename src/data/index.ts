@@ -1,0 +1,5 @@
+/** Bitext and evaluation-set loaders. See `spec.ts` for the CLI spec grammar. */
+export * from './bitext.ts';
+export * from './datadir.ts';
+export * from './loaders.ts';
+export * from './spec.ts';

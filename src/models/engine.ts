@@ -12,6 +12,8 @@
  *   whose gradient is a scatter-add on typed arrays.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// Types of the chained tensor methods (`x.reshape(…)`); the Node bundle registers them at run time.
+import type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import { createRequire } from 'node:module';
@@ -45,7 +47,7 @@ export function initEngine(): Promise<void> {
  * x @ w for x [..., K] and w [K, N] → [..., N], with a gradient that never uses the slow transpose flags:
  *   dx = dy @ wᵀ,  dw = xᵀ @ dy   (transposes materialised explicitly).
  */
-export const matmul = tf.customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+export const matmul = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   const K = x.shape[x.shape.length - 1]!;
   const x2 = x.reshape([-1, K]) as tf.Tensor2D;
   const y = tf.matMul(x2, w as tf.Tensor2D);
@@ -60,13 +62,13 @@ export const matmul = tf.customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.GradSa
       return [dx, dw];
     },
   };
-}) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
 
 /**
  * Batched a @ b for a [G, M, K], b [G, K, N] → [G, M, N] with explicit-transpose gradients:
  *   da = dy @ bᵀ, db = aᵀ @ dy.
  */
-export const bmm = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+export const bmm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
@@ -77,7 +79,7 @@ export const bmm = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveF
       return [da, db];
     },
   };
-}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /**
  * Embedding lookup table [V, D], ids int32 [...] (all in [0, V)) → [..., D].
@@ -88,7 +90,7 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   const idsFlat = ids.reshape([-1]);
   const idArr = idsFlat.dataSync() as Int32Array;
   const [V, D] = table.shape as [number, number];
-  const f = tf.customGrad((t: tf.Tensor) => ({
+  const f = tf.customGrad(((t: tf.Tensor) => ({
     value: tf.gather(t, idsFlat),
     gradFunc: (dy: tf.Tensor) => {
       const g = new Float32Array(V * D);
@@ -100,6 +102,6 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
       }
       return tf.tensor2d(g, [V, D]);
     },
-  })) as (t: tf.Tensor) => tf.Tensor;
+  })) as unknown as Parameters<typeof tf.customGrad>[0]) as (t: tf.Tensor) => tf.Tensor;
   return f(table).reshape([...ids.shape, D]);
 }

@@ -3,7 +3,7 @@
  * code serves the teacher (USE-lite weights) and the students (initialised from it, trained by distillation).
  *
  * Legend: B batch, L tokens (padded), D width of a layer's input, H hidden width (512), V vocabulary,
- *         K hashed character n-grams per token.
+ *         (input tables and n-gram features: see encoder.ts).
  *
  * Forward (matches the exported USE-lite graph; see ../shared/models/USE-LITE.md):
  *   e     = E[ids] · mask                                   // [B, L, 256]
@@ -38,8 +38,6 @@ export interface KonaConfig {
   maxLength: number;
   /** add the token embedding twice before layer 0, as the USE-lite graph does */
   doubleEmbedding: boolean;
-  /** buckets of hashed character n-gram embeddings added to each token (0 = none) */
-  ngramBuckets: number;
   layerNormEps: number;
 }
 
@@ -51,9 +49,11 @@ export interface KonaBatch {
   ids: Int32Array;
   B: number;
   L: number;
-  /** [B, L, K] hashed n-gram bucket ids, −1 = none (only when ngramBuckets > 0) */
-  ngrams?: Int32Array;
-  K?: number;
+  /**
+   * [B, L, embedDim] input embeddings computed outside the engine (students keep their embedding tables as
+   * typed arrays with a sparse optimiser); replaces the lookup of `embeddings.weight` and n-grams.
+   */
+  embeds?: Tensor;
 }
 
 export interface KonaOutput {
@@ -76,7 +76,6 @@ export const USE_LITE_CONFIG: KonaConfig = {
   ],
   maxLength: 128,
   doubleEmbedding: true,
-  ngramBuckets: 0,
   layerNormEps: 1e-6,
 };
 
@@ -125,13 +124,16 @@ export interface ForwardOptions {
   dropout?: number;
   /** stop after this many layers (e.g. to read intermediate token states); default all */
   layers?: number;
+  /** seed of the dropout masks (each dropout site uses seed + its index) */
+  seed?: number;
 }
 
 /** The forward pass described in the file header. Call inside `tf.tidy` (or a gradient closure). */
 export function konaForward(params: KonaParams, cfg: KonaConfig, batch: KonaBatch, opts: ForwardOptions = {}): KonaOutput {
   const { B, L } = batch;
   const rate = opts.dropout ?? 0;
-  const drop = (t: Tensor) => (rate > 0 ? tf.dropout(t, rate) : t);
+  let site = 0;
+  const drop = (t: Tensor) => (rate > 0 ? tf.dropout(t, rate, undefined, (opts.seed ?? 0) + site++) : t);
   const maskArr = new Float32Array(B * L);
   const safeIds = new Int32Array(B * L);
   for (let i = 0; i < B * L; i++) {
@@ -141,8 +143,9 @@ export function konaForward(params: KonaParams, cfg: KonaConfig, batch: KonaBatc
   }
   const mask = tf.tensor2d(maskArr, [B, L]);
   const mask3 = mask.reshape([B, L, 1]);
-  let e = embeddingLookup(p(params, 'embeddings.weight'), tf.tensor2d(safeIds, [B, L], 'int32')); // [B, L, 256]
-  if (cfg.ngramBuckets > 0 && batch.ngrams) e = tf.add(e, ngramBag(params, batch));
+  let e: Tensor;
+  if (batch.embeds) e = batch.embeds;
+  else e = embeddingLookup(p(params, 'embeddings.weight'), tf.tensor2d(safeIds, [B, L], 'int32')); // [B, L, 256]
   e = tf.mul(e, mask3);
   const timing = timingSignal(L, p(params, 'timing.inv_timescales')); // [L, 256]
   let x = cfg.doubleEmbedding ? tf.add(tf.mul(e, 2), tf.mul(timing, mask3)) : tf.add(e, tf.mul(timing, mask3));
@@ -168,26 +171,6 @@ export function konaForward(params: KonaParams, cfg: KonaConfig, batch: KonaBatc
   const t = tf.tanh(tf.add(matmul(pooled, p(params, 'pooler.tanh.weight')), p(params, 'pooler.tanh.bias')));
   const embedding = tf.mul(t, tf.rsqrt(tf.maximum(tf.sum(tf.square(t), 1, true), 1e-12)));
   return { tokens, mask, pooled, embedding };
-}
-
-/** Mean of the hashed character n-gram embeddings of each token: [B, L, K] bucket ids → [B, L, 256]. */
-function ngramBag(params: KonaParams, batch: KonaBatch): Tensor {
-  const { B, L } = batch;
-  const K = batch.K!;
-  const ids = batch.ngrams!;
-  const safe = new Int32Array(ids.length);
-  const m = new Float32Array(ids.length);
-  const cnt = new Float32Array(B * L);
-  for (let i = 0; i < ids.length; i++) {
-    const ok = ids[i]! >= 0;
-    safe[i] = ok ? ids[i]! : 0;
-    m[i] = ok ? 1 : 0;
-    if (ok) cnt[Math.floor(i / K)]! += 1;
-  }
-  for (let i = 0; i < cnt.length; i++) cnt[i] = cnt[i]! > 0 ? 1 / cnt[i]! : 0;
-  const g = embeddingLookup(p(params, 'ngrams.weight'), tf.tensor3d(safe, [B, L, K], 'int32')); // [B, L, K, 256]
-  const summed = tf.sum(tf.mul(g, tf.tensor4d(m, [B, L, K, 1])), 2); // [B, L, 256]
-  return tf.mul(summed, tf.tensor3d(cnt, [B, L, 1]));
 }
 
 /** Prefix of the USE-lite graph's weight names. */
@@ -232,7 +215,6 @@ export function konaParamShapes(cfg: KonaConfig): Record<string, number[]> {
     'embeddings.weight': [cfg.vocabSize, cfg.embedDim],
     'timing.inv_timescales': [cfg.embedDim / 2],
   };
-  if (cfg.ngramBuckets > 0) s['ngrams.weight'] = [cfg.ngramBuckets, cfg.embedDim];
   cfg.layers.forEach((lc, l) => {
     const pre = `layers.${l}.`;
     s[pre + 'attn_norm.scale'] = [lc.inDim];

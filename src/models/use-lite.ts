@@ -9,7 +9,12 @@ import { dirname } from 'node:path';
 import { tf, tfconv, initEngine } from './engine.ts';
 import { readTfjsWeights } from './tfjs-weights.ts';
 import { USE_LITE_CONFIG, useLiteWeightNames, type KonaParams } from './kona.ts';
+import { KonaEncoder } from './encoder.ts';
+import { loadUseLiteTokenizer } from '../text/index.ts';
 import { InputError } from '../errors.ts';
+
+/** Name under which students record the default teacher. */
+export const USE_LITE = 'use-lite';
 
 /** Folder of the installed USE-lite package (`…/dist`, holding model.json, shards and vocab.json). */
 export function useLiteDir(): string {
@@ -65,4 +70,24 @@ export async function runUseLiteGraph(ids: number[][], dir = useLiteDir()): Prom
   out.dispose();
   model.dispose();
   return data;
+}
+
+let cached: Promise<KonaEncoder> | undefined;
+
+/**
+ * The USE-lite teacher as a {@link KonaEncoder} (memoised: loaded once per process).
+ * Its token-level states (`encode(…, {tokens: true})`) are the last layer's outputs before pooling.
+ */
+export function loadUseLite(): Promise<KonaEncoder> {
+  cached ??= (async () => {
+    const dir = useLiteDir();
+    const params = await loadUseLiteParams(dir);
+    const table = params['embeddings.weight']!;
+    const embeddings = table.dataSync() as Float32Array;
+    table.dispose();
+    delete params['embeddings.weight'];
+    const tokenizer = loadUseLiteTokenizer(`${dir}/vocab.json`);
+    return new KonaEncoder(USE_LITE_CONFIG, params, { embeddings: embeddings.slice() }, tokenizer, undefined, { name: USE_LITE });
+  })();
+  return cached;
 }

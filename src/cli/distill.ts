@@ -1,0 +1,95 @@
+/** `optical distill`: train a student for a language from bitext. */
+import type { Command } from 'commander';
+import { distill, DISTILL_DEFAULTS, type DistillConfig } from '../distill/pipeline.ts';
+import { OBJECTIVES } from '../distill/objectives.ts';
+import { progressBar } from './progress.ts';
+import { InputError } from '../errors.ts';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`--${name} expects a non-negative integer, got "${v}"`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InputError(`--${name} expects a number, got "${v}"`);
+  return n;
+};
+
+export function distillCommand(program: Command): void {
+  const d = DISTILL_DEFAULTS;
+  program
+    .command('distill')
+    .description('distil a student encoder for a language from bitext (foreign ↔ English) and the English teacher')
+    .requiredOption('--lang <code>', 'target language code (e.g. swh)')
+    .requiredOption('--bitext <spec>', 'bitext: bible:NAME | mafand:en-XX | sib:LANG_Script[:split] | lines:SRC:ENG (repeatable)', collect, [])
+    .requiredOption('--objective <name>', `objective: ${OBJECTIVES.join(' | ')}`)
+    .requiredOption('--out <dir>', 'output folder for the student (config.json, model.safetensors, tokenizer.json)')
+    .option('--epochs <n>', 'passes over the bitext', int('epochs'), d.epochs)
+    .option('--steps <n>', 'total optimisation steps (overrides --epochs)', int('steps'))
+    .option('--batch <n>', 'pairs per batch', int('batch'), d.batch)
+    .option('--seed <n>', 'random seed', int('seed'), d.seed)
+    .option('--vocab <kind>', 'teacher: reuse the teacher SentencePiece vocabulary | new: train a unigram vocabulary on the bitext', d.vocab)
+    .option('--vocab-size <n>', 'size of a new vocabulary', int('vocab-size'), d.vocabSize)
+    .option('--no-ngrams', 'disable hashed character n-gram features')
+    .option('--init <how>', 'teacher: copy the teacher layers | random', d.init)
+    .option('--lr <x>', 'peak learning rate (transformer layers)', num('lr'), d.lr)
+    .option('--table-lr <x>', 'peak learning rate (embedding tables)', num('table-lr'), d.tableLr)
+    .option('--dropout <x>', 'dropout rate', num('dropout'), d.dropout)
+    .option('--ot-cost <cost>', 'OT ground cost: sqeuclid | cosine', d.ot.cost)
+    .option('--ot-epsilon <x>', 'OT entropic regularisation', num('ot-epsilon'), d.ot.epsilon)
+    .option('--temperature <x>', 'contrastive temperature', num('temperature'), d.temperature)
+    .option('--checkpoint-every <n>', 'steps between checkpoints', int('checkpoint-every'), d.checkpointEvery)
+    .option('--resume', 'continue from OUT/checkpoint', false)
+    .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
+    .option('--json', 'print a JSON summary at the end')
+    .option('--quiet', 'no progress output')
+    .action(async (o) => {
+      if (!['teacher', 'new'].includes(o.vocab)) throw new InputError(`--vocab must be "teacher" or "new", got "${o.vocab}"`);
+      if (!['teacher', 'random'].includes(o.init)) throw new InputError(`--init must be "teacher" or "random", got "${o.init}"`);
+      const cfg: DistillConfig = {
+        ...d,
+        lang: o.lang,
+        bitext: o.bitext,
+        objective: o.objective,
+        out: o.out,
+        dataDir: o.dataDir,
+        epochs: o.epochs,
+        steps: o.steps,
+        batch: o.batch,
+        seed: o.seed,
+        vocab: o.vocab,
+        vocabSize: o.vocabSize,
+        ngrams: o.ngrams,
+        init: o.init,
+        lr: o.lr,
+        tableLr: o.tableLr,
+        dropout: o.dropout,
+        ot: { ...d.ot, cost: o.otCost, epsilon: o.otEpsilon },
+        temperature: o.temperature,
+        resume: o.resume,
+        checkpointEvery: o.checkpointEvery,
+      };
+      const show = !o.quiet;
+      let teacherBar: ReturnType<typeof progressBar> | undefined;
+      let trainBar: ReturnType<typeof progressBar> | undefined;
+      const t0 = performance.now();
+      const r = await distill(cfg, {
+        log: (m) => show && process.stderr.write(`${m}\n`),
+        teacherProgress: (done, total) => {
+          teacherBar ??= progressBar('teacher', total, show);
+          teacherBar.update(done);
+          if (done === total) teacherBar.stop();
+        },
+        onStep: (s) => {
+          trainBar ??= progressBar('train  ', s.totalSteps, show);
+          trainBar.update(s.step, `loss ${s.loss.toFixed(4)} lr ${s.lr.toExponential(1)}`);
+          if (s.step === s.totalSteps) trainBar.stop();
+        },
+      });
+      const summary = { out: o.out, lang: o.lang, objective: o.objective, pairs: r.bitext.src.length, steps: r.steps, loss: r.lastLoss, seconds: Math.round((performance.now() - t0) / 1000) };
+      if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      else process.stdout.write(`saved ${o.out} (${summary.pairs} pairs, ${summary.steps} steps, final loss ${r.lastLoss.toFixed(4)}, ${summary.seconds}s)\n`);
+    });
+}

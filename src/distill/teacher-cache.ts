@@ -1,0 +1,58 @@
+/**
+ * Disk cache of teacher outputs for a list of English sentences. Teacher outputs never change during
+ * distillation, and re-running a distillation (other objective, other seed, the demo) on the same bitext
+ * should not pay for the teacher again.
+ *
+ * Key: SHA-256 of (teacher name, whether token states are stored, the sentences). Location:
+ * `$OPTICAL_CACHE/teacher/<key>.safetensors` (default `~/.cache/optical`). Layout:
+ *   embeddings [N, H];  tokens [T, H] (all sentences' token states concatenated);  offsets [N + 1] (I32).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { KonaEncoder } from '../models/encoder.ts';
+import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
+import { teacherTargets, type TeacherTargets } from './trainer.ts';
+
+export function cacheDir(): string {
+  return process.env.OPTICAL_CACHE ?? join(homedir(), '.cache', 'optical');
+}
+
+/** Teacher outputs for `eng`, from the cache when present (else computed and stored). */
+export function cachedTeacherTargets(teacher: KonaEncoder, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): TeacherTargets {
+  const h = createHash('sha256').update(`${teacher.meta.name}\u0000${tokens}\u0000`);
+  for (const s of eng) h.update(s).update('\u0000');
+  const file = join(cacheDir(), 'teacher', `${h.digest('hex').slice(0, 32)}.safetensors`);
+  const H = teacher.dim;
+  if (existsSync(file)) {
+    try {
+      const { tensors } = readSafetensors(file);
+      const embeddings = tensors['embeddings']!.data as Float32Array;
+      if (!tokens) return { embeddings, dim: H };
+      const all = tensors['tokens']!.data as Float32Array;
+      const off = tensors['offsets']!.data as Int32Array;
+      const toks = Array.from({ length: eng.length }, (_, i) => all.subarray(off[i]! * H, off[i + 1]! * H));
+      return { embeddings, tokens: toks, dim: H };
+    } catch {
+      // unreadable cache entry: recompute and overwrite
+    }
+  }
+  const t = teacherTargets(teacher, eng, tokens, onProgress);
+  const tensors: Parameters<typeof writeSafetensors>[1] = { embeddings: { dtype: 'F32', shape: [eng.length, H], data: t.embeddings } };
+  if (tokens && t.tokens) {
+    const offsets = new Int32Array(eng.length + 1);
+    t.tokens.forEach((x, i) => (offsets[i + 1] = offsets[i]! + x.length / H));
+    const all = new Float32Array(offsets[eng.length]! * H);
+    t.tokens.forEach((x, i) => all.set(x, offsets[i]! * H));
+    tensors['tokens'] = { dtype: 'F32', shape: [offsets[eng.length]!, H], data: all };
+    tensors['offsets'] = { dtype: 'I32', shape: [eng.length + 1], data: offsets };
+  }
+  try {
+    mkdirSync(join(cacheDir(), 'teacher'), { recursive: true });
+    writeSafetensors(file, tensors);
+  } catch {
+    // a read-only cache is not an error: the targets are in memory
+  }
+  return t;
+}

@@ -1,0 +1,241 @@
+/**
+ * The distillation trainer: bitext (foreign, English) → a student whose outputs on the foreign side match
+ * the teacher's outputs on the English side under an objective (ot, mse, contrastive, combinations).
+ *
+ * Legend: N pairs, B batch, Ls/Lt student/teacher tokens, H hidden width, E input-embedding width.
+ *
+ * - Teacher outputs never change during distillation: they are computed once (`teacherTargets`).
+ * - Batches are length-bucketed (pairs sorted by foreign length within seeded random chunks of 50 batches,
+ *   then cut into batches whose order is shuffled), so padding stays small; the schedule of epoch e is a pure
+ *   function of (seed, e), so a resumed run sees exactly the batches the interrupted one would have.
+ * - Optimisers: AdamW on the transformer (dense), lazy Adam on the embedding tables (sparse rows);
+ *   learning rate: linear warm-up then linear decay.
+ * - Every `checkpointEvery` steps, `OUT/checkpoint/` holds the student, both optimisers' moments and the step;
+ *   `resume: true` continues from there. Each step appends a JSON line to `OUT/train.jsonl`.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf, type Tensor } from '../models/engine.ts';
+import type { KonaEncoder, PackedBatch } from '../models/encoder.ts';
+import type { Features } from '../models/features.ts';
+import { saveStudent } from '../models/student.ts';
+import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
+import { DenseAdam, SparseAdam, learningRate, ADAM_DEFAULTS } from './adam.ts';
+import type { Objective, TeacherBatch } from './objectives.ts';
+import { mulberry32, shuffleInPlace } from '../util/random.ts';
+import { atomicWriteFile } from '../util/fs.ts';
+
+export interface TeacherTargets {
+  /** [N, H] */
+  embeddings: Float32Array;
+  /** per sentence [len_i, H] (when the objective needs tokens) */
+  tokens?: Float32Array[];
+  dim: number;
+}
+
+/** Run the teacher once over the English side. */
+export function teacherTargets(teacher: KonaEncoder, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): TeacherTargets {
+  const r = teacher.encode(eng, { tokens, batchSize: 64, onProgress });
+  return { embeddings: r.embeddings, tokens: r.tokens, dim: r.dim };
+}
+
+export interface TrainOptions {
+  student: KonaEncoder;
+  /** foreign side of the bitext */
+  src: string[];
+  targets: TeacherTargets;
+  objective: Objective;
+  outDir: string;
+  epochs?: number;
+  /** total optimisation steps (overrides epochs when given) */
+  steps?: number;
+  batchSize?: number;
+  /** peak learning rate of the transformer layers */
+  lr?: number;
+  /** peak learning rate of the embedding tables */
+  tableLr?: number;
+  warmupFraction?: number;
+  weightDecay?: number;
+  dropout?: number;
+  seed?: number;
+  checkpointEvery?: number;
+  resume?: boolean;
+  /** extra record saved in the student's config.json under "training" */
+  record?: Record<string, unknown>;
+  onStep?: (info: StepInfo) => void;
+}
+
+export interface StepInfo {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  lr: number;
+  loss: number;
+  parts: Record<string, number>;
+  ms: number;
+}
+
+export const TRAIN_DEFAULTS = {
+  epochs: 3,
+  batchSize: 32,
+  lr: 1e-4,
+  tableLr: 1e-3,
+  warmupFraction: 0.05,
+  weightDecay: 0.01,
+  dropout: 0.1,
+  seed: 0,
+  checkpointEvery: 200,
+};
+
+/** Length-bucketed batches of epoch `epoch` (pure function of the arguments). */
+export function makeBatches(lengths: number[], batchSize: number, seed: number, epoch: number): number[][] {
+  const rnd = mulberry32((seed * 1000003 + epoch * 7919 + 17) >>> 0);
+  const idx = shuffleInPlace([...lengths.keys()], rnd);
+  const chunk = batchSize * 50;
+  const batches: number[][] = [];
+  for (let s = 0; s < idx.length; s += chunk) {
+    const part = idx.slice(s, s + chunk).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
+    for (let k = 0; k < part.length; k += batchSize) batches.push(part.slice(k, k + batchSize));
+  }
+  return shuffleInPlace(batches, rnd);
+}
+
+/** Pad teacher targets of the given pairs into engine tensors. */
+function teacherBatch(targets: TeacherTargets, idx: number[], withTokens: boolean): TeacherBatch {
+  const H = targets.dim;
+  const B = idx.length;
+  const emb = new Float32Array(B * H);
+  idx.forEach((i, b) => emb.set(targets.embeddings.subarray(i * H, (i + 1) * H), b * H));
+  const lengths = new Int32Array(B);
+  if (!withTokens || !targets.tokens) {
+    return { embedding: tf.tensor2d(emb, [B, H]), tokens: tf.zeros([B, 1, H]), mask: tf.zeros([B, 1]), lengths };
+  }
+  idx.forEach((i, b) => (lengths[b] = targets.tokens![i]!.length / H));
+  const Lt = Math.max(1, ...lengths);
+  const tok = new Float32Array(B * Lt * H);
+  const mask = new Float32Array(B * Lt);
+  idx.forEach((i, b) => {
+    tok.set(targets.tokens![i]!, b * Lt * H);
+    mask.fill(1, b * Lt, b * Lt + lengths[b]!);
+  });
+  return { embedding: tf.tensor2d(emb, [B, H]), tokens: tf.tensor3d(tok, [B, Lt, H]), mask: tf.tensor2d(mask, [B, Lt]), lengths };
+}
+
+/** Train the student in place; returns the number of steps run. */
+export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss: number }> {
+  const opt = { ...TRAIN_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as Required<TrainOptions>;
+  const { student, objective } = opt;
+  mkdirSync(opt.outDir, { recursive: true });
+  const feats: Features[] = opt.src.map((t) => student.featurize(t));
+  const lengths = feats.map((f) => f.ids.length);
+  const perEpoch = Math.ceil(feats.length / opt.batchSize);
+  const totalSteps = o.steps ?? perEpoch * opt.epochs;
+  const warmup = Math.round(totalSteps * opt.warmupFraction);
+  const E = student.cfg.embedDim;
+
+  const trainable: Record<string, tf.Variable> = {};
+  for (const [k, v] of Object.entries(student.params)) if (k !== 'timing.inv_timescales') trainable[k] = v as tf.Variable;
+  const adamCfg = { ...ADAM_DEFAULTS, weightDecay: opt.weightDecay };
+  const dense = new DenseAdam(trainable, adamCfg);
+  const sparseTok = new SparseAdam(student.tables.embeddings, E, { ...adamCfg, weightDecay: 0 });
+  const sparseNg = student.tables.ngrams ? new SparseAdam(student.tables.ngrams, E, { ...adamCfg, weightDecay: 0 }) : undefined;
+
+  const ckptDir = join(opt.outDir, 'checkpoint');
+  const logFile = join(opt.outDir, 'train.jsonl');
+  let step = 0;
+  if (opt.resume && existsSync(join(ckptDir, 'state.json'))) {
+    step = restore(ckptDir, student, dense, sparseTok, sparseNg);
+  } else rmSync(logFile, { force: true });
+
+  let lastLoss = NaN;
+  while (step < totalSteps) {
+    const epoch = Math.floor(step / perEpoch);
+    const batches = makeBatches(lengths, opt.batchSize, opt.seed, epoch);
+    for (let k = step % perEpoch; k < batches.length && step < totalSteps; k++) {
+      const t0 = performance.now();
+      const idx = batches[k]!;
+      const packed: PackedBatch = student.pack(idx.map((i) => feats[i]!));
+      const sLen = Int32Array.from(idx, (i) => lengths[i]!);
+      const embArr = student.inputEmbeds(packed);
+      const lr = learningRate(step + 1, totalSteps, opt.lr, warmup);
+      const tlr = learningRate(step + 1, totalSteps, opt.tableLr, warmup);
+      let parts: Record<string, number> = {};
+      // Gradients w.r.t. the transformer variables and the input embeddings (a per-step variable, so that
+      // unused parameters — e.g. the pooler under a token-only objective — simply get no gradient).
+      const embVar = tf.variable(tf.tensor3d(embArr, [packed.B, packed.L, E]), true, `optical/embeds/${step}`);
+      const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // f(seed, step): resumable
+      const { value, grads } = tf.tidy(() => {
+        const target = teacherBatch(opt.targets, idx, objective.needsTokens);
+        const f = () => {
+          const out = student.forward(packed, { embeds: embVar, dropout: opt.dropout, seed: dropSeed });
+          const r = objective.loss(out, target, sLen);
+          parts = r.parts;
+          return r.loss as tf.Scalar;
+        };
+        const r = tf.variableGrads(f, [embVar, ...Object.values(trainable)]);
+        return { value: r.value, grads: r.grads };
+      });
+      lastLoss = value.dataSync()[0]!;
+      value.dispose();
+      const dEmb = grads[embVar.name]!.dataSync() as Float32Array;
+      const denseGrads: Record<string, Tensor> = {};
+      for (const [k, v] of Object.entries(trainable)) if (grads[v.name]) denseGrads[k] = grads[v.name]!;
+      dense.step(denseGrads, lr, step + 1);
+      const tg = student.tableGrads(packed, dEmb);
+      sparseTok.step(tg.embeddings, tlr, step + 1);
+      if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
+      embVar.dispose();
+      Object.values(grads).forEach((g) => g.dispose());
+      step++;
+      const info: StepInfo = { step, totalSteps, epoch, lr, loss: lastLoss, parts, ms: performance.now() - t0 };
+      appendFileSync(logFile, JSON.stringify({ ...info, ms: Math.round(info.ms) }) + '\n');
+      o.onStep?.(info);
+      if (!Number.isFinite(lastLoss)) throw new Error(`loss is ${lastLoss} at step ${step}; lower the learning rate`);
+      if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, sparseTok, sparseNg, step, opt.record);
+    }
+  }
+  saveStudent(student, opt.outDir, { training: { ...opt.record, steps: step } });
+  rmSync(ckptDir, { recursive: true, force: true });
+  return { steps: step, lastLoss };
+}
+
+function checkpoint(dir: string, student: KonaEncoder, dense: DenseAdam, tok: SparseAdam, ng: SparseAdam | undefined, step: number, record: Record<string, unknown> | undefined): void {
+  mkdirSync(dir, { recursive: true });
+  saveStudent(student, join(dir, 'model'), { training: { ...record, steps: step } });
+  const t: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
+  for (const k of Object.keys(dense.m)) {
+    t[`m.${k}`] = { dtype: 'F32', shape: dense.m[k]!.shape, data: dense.m[k]!.dataSync() as Float32Array };
+    t[`v.${k}`] = { dtype: 'F32', shape: dense.v[k]!.shape, data: dense.v[k]!.dataSync() as Float32Array };
+  }
+  t['m.embeddings'] = { dtype: 'F32', shape: [tok.m.length], data: tok.m };
+  t['v.embeddings'] = { dtype: 'F32', shape: [tok.v.length], data: tok.v };
+  if (ng) {
+    t['m.ngrams'] = { dtype: 'F32', shape: [ng.m.length], data: ng.m };
+    t['v.ngrams'] = { dtype: 'F32', shape: [ng.v.length], data: ng.v };
+  }
+  writeSafetensors(join(dir, 'optimizer.safetensors'), t);
+  atomicWriteFile(join(dir, 'state.json'), JSON.stringify({ step }) + '\n');
+}
+
+function restore(dir: string, student: KonaEncoder, dense: DenseAdam, tok: SparseAdam, ng: SparseAdam | undefined): number {
+  const { step } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { step: number };
+  const { tensors } = readSafetensors(join(dir, 'model', 'model.safetensors'));
+  for (const [k, p] of Object.entries(student.params)) (p as tf.Variable).assign(tf.tensor(tensors[k]!.data as Float32Array, p.shape));
+  student.tables.embeddings.set(tensors['embeddings.weight']!.data as Float32Array);
+  if (student.tables.ngrams) student.tables.ngrams.set(tensors['ngrams.weight']!.data as Float32Array);
+  const o = readSafetensors(join(dir, 'optimizer.safetensors')).tensors;
+  for (const k of Object.keys(dense.m)) {
+    dense.m[k]!.dispose();
+    dense.v[k]!.dispose();
+    dense.m[k] = tf.keep(tf.tensor(o[`m.${k}`]!.data as Float32Array, dense.params[k]!.shape));
+    dense.v[k] = tf.keep(tf.tensor(o[`v.${k}`]!.data as Float32Array, dense.params[k]!.shape));
+  }
+  tok.m.set(o['m.embeddings']!.data as Float32Array);
+  tok.v.set(o['v.embeddings']!.data as Float32Array);
+  if (ng) {
+    ng.m.set(o['m.ngrams']!.data as Float32Array);
+    ng.v.set(o['v.ngrams']!.data as Float32Array);
+  }
+  return step;
+}
+

@@ -1,0 +1,204 @@
+/**
+ * A Kona sentence encoder: tokenizer + input embedding tables + transformer layers. The teacher (USE-lite)
+ * and every student are instances; students differ in vocabulary, n-gram features and trained weights.
+ *
+ * Legend: N sentences, B batch, L padded tokens, E input-embedding width (256), H hidden width (512),
+ *         K n-grams per token, V vocabulary, G n-gram buckets.
+ *
+ * The input embedding tables live outside the engine as typed arrays:
+ *   e[b, l] = E_tok[id_bl] + (1/|g_bl|) Σ_{k ∈ g_bl} E_ngram[k]          // [B, L, E], 0 at padding
+ * so training updates only the rows a batch touches (sparse Adam) instead of a dense V×E gradient, and
+ * tfjs-wasm's missing `UnsortedSegmentSum` (no `gather` gradient) never matters.
+ */
+import { tf, type Tensor } from './engine.ts';
+import { konaForward, type ForwardOptions, type KonaConfig, type KonaOutput, type KonaParams } from './kona.ts';
+import { featurize, type Features, type NgramConfig } from './features.ts';
+import type { Tokenizer } from '../text/index.ts';
+
+export interface EmbeddingTables {
+  /** [V, E] */
+  embeddings: Float32Array;
+  /** [G, E] */
+  ngrams?: Float32Array;
+}
+
+export interface PackedBatch {
+  B: number;
+  L: number;
+  /** [B, L] piece ids, −1 = padding */
+  ids: Int32Array;
+  /** per (b, l): n-gram bucket ids */
+  ngrams?: (number[] | undefined)[];
+}
+
+/** Sparse gradient of a table: `rows[i]` holds `grad[i*E … (i+1)*E)`. */
+export interface RowGrad {
+  rows: Int32Array;
+  grad: Float32Array;
+}
+
+export interface EncoderMeta {
+  /** "use-lite" for the teacher, the student's name otherwise */
+  name: string;
+  /** the teacher a student was distilled from ("use-lite"); undefined for a teacher */
+  teacher?: string;
+  /** students: which vocabulary and initialisation they were created with */
+  vocab?: 'teacher' | 'new';
+  init?: 'teacher' | 'random';
+}
+
+export interface EncodeOptions {
+  batchSize?: number;
+  /** also return each sentence's token states [len_i, H] */
+  tokens?: boolean;
+  /** also return pooled vectors [N, H] */
+  pooled?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EncodeResult {
+  /** [N, H] L2-normalised sentence embeddings */
+  embeddings: Float32Array;
+  pooled?: Float32Array;
+  tokens?: Float32Array[];
+  dim: number;
+}
+
+export class KonaEncoder {
+  constructor(
+    readonly cfg: KonaConfig,
+    /** transformer, timing and pooler parameters (everything but the input tables) */
+    readonly params: KonaParams,
+    readonly tables: EmbeddingTables,
+    readonly tokenizer: Tokenizer,
+    readonly ngram: NgramConfig | undefined,
+    readonly meta: EncoderMeta,
+  ) {}
+
+  get dim(): number {
+    return this.cfg.layers.at(-1)!.hidden;
+  }
+
+  featurize(text: string): Features {
+    return featurize(this.tokenizer, text, this.cfg.maxLength, this.ngram);
+  }
+
+  /** Pad a list of featurised sentences into a batch. */
+  pack(feats: Features[]): PackedBatch {
+    const B = feats.length;
+    const L = Math.max(1, ...feats.map((f) => f.ids.length));
+    const ids = new Int32Array(B * L).fill(-1);
+    const ngrams: (number[] | undefined)[] | undefined = this.ngram ? new Array(B * L) : undefined;
+    feats.forEach((f, b) => {
+      ids.set(f.ids, b * L);
+      if (ngrams && f.ngrams) f.ngrams.forEach((g, l) => (ngrams[b * L + l] = g));
+    });
+    return { B, L, ids, ngrams };
+  }
+
+  /** Input embeddings e [B, L, E] of a batch (formula in the file header). */
+  inputEmbeds(batch: PackedBatch): Float32Array {
+    const E = this.cfg.embedDim;
+    const { embeddings, ngrams } = this.tables;
+    const out = new Float32Array(batch.B * batch.L * E);
+    for (let i = 0; i < batch.B * batch.L; i++) {
+      const id = batch.ids[i]!;
+      if (id < 0) continue;
+      const o = i * E;
+      out.set(embeddings.subarray(id * E, (id + 1) * E), o);
+      const g = batch.ngrams?.[i];
+      if (ngrams && g && g.length > 0) {
+        const w = 1 / g.length;
+        for (const k of g) {
+          const r = k * E;
+          for (let j = 0; j < E; j++) out[o + j]! += w * ngrams[r + j]!;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Back-propagate dL/de [B, L, E] into sparse row gradients of the tables (adjoint of `inputEmbeds`):
+   *   dE_tok[id_bl] += de[b, l],   dE_ngram[k] += de[b, l] / |g_bl|  for k ∈ g_bl.
+   */
+  tableGrads(batch: PackedBatch, dEmbeds: Float32Array): { embeddings: RowGrad; ngrams?: RowGrad } {
+    const E = this.cfg.embedDim;
+    const tok = new RowAccumulator(E);
+    const ng = this.tables.ngrams ? new RowAccumulator(E) : undefined;
+    for (let i = 0; i < batch.B * batch.L; i++) {
+      const id = batch.ids[i]!;
+      if (id < 0) continue;
+      const d = dEmbeds.subarray(i * E, (i + 1) * E);
+      tok.add(id, d, 1);
+      const g = batch.ngrams?.[i];
+      if (ng && g && g.length > 0) for (const k of g) ng.add(k, d, 1 / g.length);
+    }
+    return { embeddings: tok.result(), ngrams: ng?.result() };
+  }
+
+  /** Forward pass on a packed batch; `embeds` may be given (training builds it once). */
+  forward(batch: PackedBatch, opts: ForwardOptions & { embeds?: Tensor } = {}): KonaOutput {
+    const embeds = opts.embeds ?? tf.tensor3d(this.inputEmbeds(batch), [batch.B, batch.L, this.cfg.embedDim]);
+    return konaForward(this.params, this.cfg, { ids: batch.ids, B: batch.B, L: batch.L, embeds }, opts);
+  }
+
+  /** Encode sentences; batches are formed by length so padding stays small; output in input order. */
+  encode(texts: string[], opts: EncodeOptions = {}): EncodeResult {
+    return this.encodeFeatures(texts.map((t) => this.featurize(t)), opts);
+  }
+
+  encodeFeatures(feats: Features[], opts: EncodeOptions = {}): EncodeResult {
+    const N = feats.length;
+    const H = this.dim;
+    const bs = opts.batchSize ?? 64;
+    const order = [...feats.keys()].sort((a, b) => feats[a]!.ids.length - feats[b]!.ids.length || a - b);
+    const embeddings = new Float32Array(N * H);
+    const pooled = opts.pooled ? new Float32Array(N * H) : undefined;
+    const tokens: Float32Array[] | undefined = opts.tokens ? new Array(N) : undefined;
+    for (let s = 0; s < N; s += bs) {
+      const idx = order.slice(s, s + bs);
+      const batch = this.pack(idx.map((i) => feats[i]!));
+      const [emb, pool, tok] = tf.tidy(() => {
+        const out = this.forward(batch);
+        return [out.embedding.dataSync(), opts.pooled ? out.pooled.dataSync() : undefined, opts.tokens ? out.tokens.dataSync() : undefined];
+      });
+      idx.forEach((i, b) => {
+        embeddings.set((emb as Float32Array).subarray(b * H, (b + 1) * H), i * H);
+        if (pooled) pooled.set((pool as Float32Array).subarray(b * H, (b + 1) * H), i * H);
+        if (tokens) tokens[i] = (tok as Float32Array).slice(b * batch.L * H, (b * batch.L + feats[i]!.ids.length) * H);
+      });
+      opts.onProgress?.(Math.min(s + bs, N), N);
+    }
+    return { embeddings, pooled, tokens, dim: H };
+  }
+}
+
+/** Accumulates rows of a sparse gradient. */
+class RowAccumulator {
+  private index = new Map<number, number>();
+  private data: Float32Array;
+  private n = 0;
+  constructor(private readonly E: number) {
+    this.data = new Float32Array(E * 256);
+  }
+  add(row: number, d: Float32Array, w: number): void {
+    let slot = this.index.get(row);
+    if (slot === undefined) {
+      slot = this.n++;
+      this.index.set(row, slot);
+      if (this.n * this.E > this.data.length) {
+        const bigger = new Float32Array(this.data.length * 2);
+        bigger.set(this.data);
+        this.data = bigger;
+      }
+    }
+    const o = slot * this.E;
+    for (let j = 0; j < this.E; j++) this.data[o + j]! += w * d[j]!;
+  }
+  result(): RowGrad {
+    const rows = new Int32Array(this.n);
+    for (const [r, s] of this.index) rows[s] = r;
+    return { rows, grad: this.data.subarray(0, this.n * this.E) };
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Students: Kona encoders for a target language, created from a teacher and saved as a Hugging Face-style
+ * folder:
+ *   config.json        architecture, widths, vocabulary kind, n-gram features, the teacher's name
+ *   model.safetensors  every parameter by name (transformer layers, `embeddings.weight` [V, E],
+ *                      `ngrams.weight` [G, E] when n-grams are on)
+ *   tokenizer.json     the student's tokenizer (Hugging Face `tokenizers` format, Unigram model)
+ *
+ * Embedding initialisation for a new vocabulary (`vocab: "new"`): each new piece p is segmented by the
+ * teacher's tokenizer (as a word start when p begins with `▁`) and its embedding is the mean of those teacher
+ * pieces' embeddings — new pieces start where the teacher would have put the same characters.
+ * N-gram buckets start at zero, so a fresh student computes exactly what the teacher computes on the same
+ * pieces. Layers start as copies of the teacher's (`init: "teacher"`) or at random (`init: "random"`:
+ * Glorot-uniform matrices, zero biases, unit layer-norm scales, seeded).
+ */
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf } from './engine.ts';
+import { konaParamShapes, type KonaConfig, type KonaParams } from './kona.ts';
+import { KonaEncoder } from './encoder.ts';
+import { DEFAULT_NGRAMS, type NgramConfig } from './features.ts';
+import { readSafetensors, writeSafetensors } from './safetensors.ts';
+import { loadUseLite, USE_LITE } from './use-lite.ts';
+import { loadTokenizerJson, trainUnigram, type Tokenizer } from '../text/index.ts';
+import { atomicWriteFile } from '../util/fs.ts';
+import { InputError } from '../errors.ts';
+import { mulberry32 } from '../util/random.ts';
+
+export type VocabKind = 'teacher' | 'new';
+
+export interface StudentOptions {
+  /** "teacher": reuse the teacher's SentencePiece vocabulary; "new": train a unigram vocabulary on `texts` */
+  vocab: VocabKind;
+  /** target-language training text (needed for vocab "new") */
+  texts?: string[];
+  vocabSize?: number;
+  /** hashed character n-gram features (undefined = none) */
+  ngram?: NgramConfig | null;
+  init?: 'teacher' | 'random';
+  seed?: number;
+  name?: string;
+}
+
+export interface StudentConfigFile {
+  architecture: 'optical-kona';
+  optical_version: string;
+  name: string;
+  teacher: string;
+  vocab: VocabKind;
+  init: 'teacher' | 'random';
+  kona: KonaConfig;
+  ngram: NgramConfig | null;
+  /** free-form training record (objective, data, steps) written by the trainer */
+  training?: Record<string, unknown>;
+}
+
+/** Create a student from a teacher (layers copied or random; embeddings initialised as documented above). */
+export async function createStudent(teacher: KonaEncoder, opts: StudentOptions): Promise<KonaEncoder> {
+  const E = teacher.cfg.embedDim;
+  let tokenizer: Tokenizer = teacher.tokenizer;
+  let embeddings: Float32Array;
+  if (opts.vocab === 'new') {
+    if (!opts.texts?.length) throw new InputError('vocab "new" needs target-language training text');
+    tokenizer = trainUnigram(opts.texts, { vocabSize: opts.vocabSize ?? 8000, seed: opts.seed ?? 0 });
+    embeddings = new Float32Array(tokenizer.vocabSize * E);
+    for (let id = 0; id < tokenizer.vocabSize; id++) {
+      const piece = tokenizer.idToPiece(id);
+      const tIds = piece ? teacher.tokenizer.encode(piece.replace(/^▁/, '')) : [];
+      if (tIds.length === 0) continue;
+      const row = embeddings.subarray(id * E, (id + 1) * E);
+      for (const t of tIds) {
+        const src = teacher.tables.embeddings.subarray(t * E, (t + 1) * E);
+        for (let j = 0; j < E; j++) row[j]! += src[j]! / tIds.length;
+      }
+    }
+  } else embeddings = teacher.tables.embeddings.slice();
+  const ngram = opts.ngram === undefined ? DEFAULT_NGRAMS : opts.ngram ?? undefined;
+  // the teacher's table may hold more rows than its tokenizer emits (USE-lite: 8,002 rows, 8,000 pieces + specials)
+  const cfg: KonaConfig = { ...teacher.cfg, vocabSize: opts.vocab === 'new' ? tokenizer.vocabSize : teacher.cfg.vocabSize };
+  const init = opts.init ?? 'teacher';
+  const params: KonaParams = {};
+  const rnd = mulberry32(opts.seed ?? 0);
+  for (const [name, shape] of Object.entries(konaParamShapes(cfg))) {
+    if (name === 'embeddings.weight') continue;
+    const t = teacher.params[name];
+    if (init === 'teacher' || name === 'timing.inv_timescales') {
+      if (!t) throw new Error(`teacher has no parameter ${name}`);
+      params[name] = tf.variable(t.clone(), true);
+    } else params[name] = tf.variable(tf.tensor(randomInit(name, shape, rnd), shape), true);
+  }
+  const tables = { embeddings, ngrams: ngram ? new Float32Array(ngram.buckets * E) : undefined };
+  return new KonaEncoder(cfg, params, tables, tokenizer, ngram, {
+    name: opts.name ?? 'student',
+    teacher: teacher.meta.teacher ?? teacher.meta.name,
+    vocab: opts.vocab,
+    init,
+  });
+}
+
+function randomInit(name: string, shape: number[], rnd: () => number): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  if (name.endsWith('.scale')) out.fill(1);
+  else if (shape.length === 2) {
+    const lim = Math.sqrt(6 / (shape[0]! + shape[1]!));
+    for (let i = 0; i < n; i++) out[i] = (2 * rnd() - 1) * lim;
+  }
+  return out;
+}
+
+/**
+ * Save a student folder. Each file is written to a temporary name and renamed into place, weights first and
+ * config.json last, so a reader never sees a half-written file.
+ */
+export function saveStudent(model: KonaEncoder, dir: string, extra: Partial<StudentConfigFile> = {}): void {
+  mkdirSync(dir, { recursive: true });
+  const tensors: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
+  for (const [name, t] of Object.entries(model.params)) tensors[name] = { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
+  tensors['embeddings.weight'] = { dtype: 'F32', shape: [model.cfg.vocabSize, model.cfg.embedDim], data: model.tables.embeddings };
+  if (model.tables.ngrams) tensors['ngrams.weight'] = { dtype: 'F32', shape: [model.ngram!.buckets, model.cfg.embedDim], data: model.tables.ngrams };
+  writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
+  atomicWriteFile(join(dir, 'tokenizer.json'), JSON.stringify(model.tokenizer.toHF()) + '\n');
+  const config: StudentConfigFile = {
+    architecture: 'optical-kona',
+    optical_version: '0.1.0',
+    name: model.meta.name,
+    teacher: model.meta.teacher ?? USE_LITE,
+    vocab: model.meta.vocab ?? 'teacher',
+    init: model.meta.init ?? 'teacher',
+    kona: model.cfg,
+    ngram: model.ngram ?? null,
+    ...extra,
+  };
+  atomicWriteFile(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+}
+
+/** Load a student folder written by {@link saveStudent}. */
+export async function loadStudent(dir: string): Promise<KonaEncoder & { config: StudentConfigFile }> {
+  const cfgFile = join(dir, 'config.json');
+  if (!existsSync(cfgFile)) throw new InputError('not a model folder (no config.json)', dir);
+  let config: StudentConfigFile;
+  try {
+    config = JSON.parse(readFileSync(cfgFile, 'utf8'));
+  } catch (e) {
+    throw new InputError(`invalid JSON: ${(e as Error).message}`, cfgFile);
+  }
+  if (config.architecture !== 'optical-kona') throw new InputError(`field "architecture": expected "optical-kona", got ${JSON.stringify(config.architecture)}`, cfgFile);
+  await loadUseLite(); // initialises the engine (and the teacher the student needs for its English side)
+  const { tensors } = readSafetensors(join(dir, 'model.safetensors'));
+  const params: KonaParams = {};
+  for (const [name, shape] of Object.entries(konaParamShapes(config.kona))) {
+    if (name === 'embeddings.weight') continue;
+    const t = tensors[name];
+    if (!t) throw new InputError(`tensor "${name}" missing`, join(dir, 'model.safetensors'));
+    params[name] = tf.variable(tf.tensor(t.data as Float32Array, shape), true);
+  }
+  const emb = tensors['embeddings.weight'];
+  if (!emb) throw new InputError('tensor "embeddings.weight" missing', join(dir, 'model.safetensors'));
+  const ngrams = tensors['ngrams.weight']?.data as Float32Array | undefined;
+  const tokenizer = loadTokenizerJson(join(dir, 'tokenizer.json'));
+  const enc = new KonaEncoder(config.kona, params, { embeddings: emb.data as Float32Array, ngrams }, tokenizer, config.ngram ?? undefined, {
+    name: config.name,
+    teacher: config.teacher,
+    vocab: config.vocab,
+    init: config.init,
+  });
+  return Object.assign(enc, { config });
+}
+
+/** `teacher` / `use-lite` → the default teacher; anything else → a student folder. */
+export async function loadEncoder(spec: string): Promise<KonaEncoder> {
+  if (spec === 'teacher' || spec === USE_LITE) return loadUseLite();
+  return loadStudent(spec);
+}

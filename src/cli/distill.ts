@@ -32,7 +32,8 @@ export function distillCommand(program: Command): void {
     .option('--seed <n>', 'random seed', int('seed'), d.seed)
     .option('--vocab <kind>', 'teacher: reuse the teacher SentencePiece vocabulary | new: train a unigram vocabulary on the bitext', d.vocab)
     .option('--vocab-size <n>', 'size of a new vocabulary', int('vocab-size'), d.vocabSize)
-    .option('--no-ngrams', 'disable hashed character n-gram features')
+    .option('--input-ngrams', 'add hashed n-gram embeddings to the input embeddings', d.inputNgrams)
+    .option('--no-lexical', 'disable the lexical skip (n-gram vectors added to token states, ridge-initialised)')
     .option('--init <how>', 'teacher: copy the teacher layers | random', d.init)
     .option('--lr <x>', 'peak learning rate (transformer layers)', num('lr'), d.lr)
     .option('--table-lr <x>', 'peak learning rate (embedding tables)', num('table-lr'), d.tableLr)
@@ -61,7 +62,8 @@ export function distillCommand(program: Command): void {
         seed: o.seed,
         vocab: o.vocab,
         vocabSize: o.vocabSize,
-        ngrams: o.ngrams,
+        inputNgrams: o.inputNgrams,
+        lexical: o.lexical,
         init: o.init,
         lr: o.lr,
         tableLr: o.tableLr,

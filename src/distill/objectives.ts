@@ -11,7 +11,7 @@
  */
 import { tf, bmm, type Tensor } from '../models/engine.ts';
 import type { KonaOutput } from '../models/kona.ts';
-import { sinkhornLogBatched } from '../ot/index.ts';
+import { sinkhornBatched } from '../ot/index.ts';
 import { ArgumentError } from '../errors.ts';
 
 export interface TeacherBatch {
@@ -102,7 +102,7 @@ export interface OtOptions {
  * OPTICAL token-level optimal-transport distillation (Huang, Yu & Allan, WSDM 2023):
  *   C_ij = 1 − cos(s_i, t_j)           (cost "cosine", the paper's), or
  *   C_ij = ‖s_i − t_j‖² / scale        (cost "sqeuclid")                        // [B, Ls, Lt]
- *   P*   = argmin_{P ∈ U(a, b)} ⟨P, C⟩ − ε H(P)   (log-domain Sinkhorn, a, b uniform over real tokens)
+ *   P*   = argmin_{P ∈ U(a, b)} ⟨P, C⟩ − ε H(P)   (batched Sinkhorn, a, b uniform over real tokens)
  *   L    = (1/B) Σ_b ⟨P*_b, C_b⟩      with P* held fixed (envelope theorem: ∂OT_ε/∂C = P*).
  * Why "sqeuclid": with uniform marginals, mean(s) − mean(t) = Σ_ij P_ij (s_i − t_j) for any coupling P,
  * so by Jensen ‖mean(s) − mean(t)‖² ≤ Σ_ij P_ij ‖s_i − t_j‖²: the OT value bounds the distance between the
@@ -136,7 +136,7 @@ export class OtObjective implements Objective {
   loss(student: KonaOutput, target: TeacherBatch, studentLengths: Int32Array): LossResult {
     const C = this.cost(student.tokens, target.tokens); // [B, Ls, Lt]
     const [B, N, M] = C.shape as [number, number, number];
-    const res = sinkhornLogBatched(
+    const res = sinkhornBatched(
       { cost: C.dataSync() as Float32Array, batch: B, rows: N, cols: M, rowLengths: studentLengths, colLengths: target.lengths },
       { epsilon: this.opts.epsilon, maxIter: this.opts.maxIter, tol: this.opts.tol },
     );

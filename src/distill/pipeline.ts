@@ -11,6 +11,7 @@ import { loadBitexts, resolveDataDir, type Bitext } from '../data/index.ts';
 import { makeObjective, type OtOptions } from './objectives.ts';
 import { train, TRAIN_DEFAULTS, type StepInfo } from './trainer.ts';
 import { cachedTeacherTargets } from './teacher-cache.ts';
+import { initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
 
 export interface DistillConfig {
   lang: string;
@@ -25,7 +26,9 @@ export interface DistillConfig {
   seed: number;
   vocab: VocabKind;
   vocabSize: number;
-  ngrams: boolean;
+  /** hashed n-gram features: input embeddings (`inputNgrams`) and/or the lexical skip (`lexical`) */
+  inputNgrams: boolean;
+  lexical: boolean;
   init: 'teacher' | 'random';
   lr: number;
   tableLr: number;
@@ -42,7 +45,8 @@ export const DISTILL_DEFAULTS: Omit<DistillConfig, 'lang' | 'bitext' | 'objectiv
   seed: TRAIN_DEFAULTS.seed,
   vocab: 'teacher',
   vocabSize: 8000,
-  ngrams: true,
+  inputNgrams: false,
+  lexical: true,
   init: 'teacher',
   lr: TRAIN_DEFAULTS.lr,
   tableLr: TRAIN_DEFAULTS.tableLr,
@@ -84,12 +88,20 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     vocab: cfg.vocab,
     texts: bitext.src,
     vocabSize: cfg.vocabSize,
-    ngram: cfg.ngrams ? DEFAULT_NGRAMS : null,
+    ngram: cfg.inputNgrams || cfg.lexical ? DEFAULT_NGRAMS : null,
+    inputNgrams: cfg.inputNgrams,
+    lexical: cfg.lexical,
     init: cfg.init,
     seed: cfg.seed,
     name: `optical-${cfg.lang}-${cfg.objective}`,
   });
+  let lexicalInit: LexicalInitResult | undefined;
+  if (student.tables.lexical) {
+    log('lexical skip: closed-form initialisation (ridge regression on the training bitext)');
+    lexicalInit = initLexicalSkip(student, bitext.src.map((t) => student.featurize(t)), targets.pooled, targets.embeddings, { seed: cfg.seed, log });
+  }
   const record = {
+    lexicalInit: lexicalInit && { lambda: lexicalInit.lambda, heldOut: lexicalInit.heldOut },
     lang: cfg.lang,
     objective: objective.config(),
     bitext: cfg.bitext,

@@ -5,7 +5,9 @@
  *
  * Key: SHA-256 of (teacher name, whether token states are stored, the sentences). Location:
  * `$OPTICAL_CACHE/teacher/<key>.safetensors` (default `~/.cache/optical`). Layout:
- *   embeddings [N, H];  tokens [T, H] (all sentences' token states concatenated);  offsets [N + 1] (I32).
+ *   embeddings [N, H];  pooled [N, H];  tokens [T, H] (all sentences' token states concatenated);
+ *   offsets [N + 1] (I32).
+ * An entry with token states also serves requests without them.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -21,25 +23,33 @@ export function cacheDir(): string {
 
 /** Teacher outputs for `eng`, from the cache when present (else computed and stored). */
 export function cachedTeacherTargets(teacher: KonaEncoder, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): TeacherTargets {
-  const h = createHash('sha256').update(`${teacher.meta.name}\u0000${tokens}\u0000`);
-  for (const s of eng) h.update(s).update('\u0000');
-  const file = join(cacheDir(), 'teacher', `${h.digest('hex').slice(0, 32)}.safetensors`);
+  const key = (withTokens: boolean) => {
+    const h = createHash('sha256').update(`${teacher.meta.name}\u0000v2\u0000${withTokens}\u0000`);
+    for (const s of eng) h.update(s).update('\u0000');
+    return join(cacheDir(), 'teacher', `${h.digest('hex').slice(0, 32)}.safetensors`);
+  };
   const H = teacher.dim;
-  if (existsSync(file)) {
+  for (const file of tokens ? [key(true)] : [key(false), key(true)]) {
+    if (!existsSync(file)) continue;
     try {
       const { tensors } = readSafetensors(file);
       const embeddings = tensors['embeddings']!.data as Float32Array;
-      if (!tokens) return { embeddings, dim: H };
+      const pooled = tensors['pooled']!.data as Float32Array;
+      if (!tokens) return { embeddings, pooled, dim: H };
       const all = tensors['tokens']!.data as Float32Array;
       const off = tensors['offsets']!.data as Int32Array;
       const toks = Array.from({ length: eng.length }, (_, i) => all.subarray(off[i]! * H, off[i + 1]! * H));
-      return { embeddings, tokens: toks, dim: H };
+      return { embeddings, pooled, tokens: toks, dim: H };
     } catch {
       // unreadable cache entry: recompute and overwrite
     }
   }
+  const file = key(tokens);
   const t = teacherTargets(teacher, eng, tokens, onProgress);
-  const tensors: Parameters<typeof writeSafetensors>[1] = { embeddings: { dtype: 'F32', shape: [eng.length, H], data: t.embeddings } };
+  const tensors: Parameters<typeof writeSafetensors>[1] = {
+    embeddings: { dtype: 'F32', shape: [eng.length, H], data: t.embeddings },
+    pooled: { dtype: 'F32', shape: [eng.length, H], data: t.pooled },
+  };
   if (tokens && t.tokens) {
     const offsets = new Int32Array(eng.length + 1);
     t.tokens.forEach((x, i) => (offsets[i + 1] = offsets[i]! + x.length / H));

@@ -21,7 +21,7 @@ const NGRAM = { nMin: 3, nMax: 4, buckets: 1024, maxPerToken: 8 };
 
 let teacher: KonaEncoder;
 let targets: TeacherTargets;
-const fresh = (seed = 3) => createStudent(teacher, { vocab: 'teacher', ngram: NGRAM, seed });
+const fresh = (seed = 3) => createStudent(teacher, { vocab: 'teacher', ngram: NGRAM, inputNgrams: true, lexical: true, texts: SRC, seed });
 const run = async (student: KonaEncoder, outDir: string, extra: Partial<Parameters<typeof train>[0]> = {}) => {
   const losses: number[] = [];
   await train({

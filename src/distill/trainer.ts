@@ -28,6 +28,8 @@ import { atomicWriteFile } from '../util/fs.ts';
 export interface TeacherTargets {
   /** [N, H] */
   embeddings: Float32Array;
+  /** [N, H] mean-pooled token states (before the tanh layer) */
+  pooled: Float32Array;
   /** per sentence [len_i, H] (when the objective needs tokens) */
   tokens?: Float32Array[];
   dim: number;
@@ -35,8 +37,8 @@ export interface TeacherTargets {
 
 /** Run the teacher once over the English side. */
 export function teacherTargets(teacher: KonaEncoder, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): TeacherTargets {
-  const r = teacher.encode(eng, { tokens, batchSize: 64, onProgress });
-  return { embeddings: r.embeddings, tokens: r.tokens, dim: r.dim };
+  const r = teacher.encode(eng, { tokens, pooled: true, batchSize: 64, onProgress });
+  return { embeddings: r.embeddings, pooled: r.pooled!, tokens: r.tokens, dim: r.dim };
 }
 
 export interface TrainOptions {
@@ -139,12 +141,15 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   const dense = new DenseAdam(trainable, adamCfg);
   const sparseTok = new SparseAdam(student.tables.embeddings, E, { ...adamCfg, weightDecay: 0 });
   const sparseNg = student.tables.ngrams ? new SparseAdam(student.tables.ngrams, E, { ...adamCfg, weightDecay: 0 }) : undefined;
+  const H = student.dim;
+  const sparseLex = student.tables.lexical ? new SparseAdam(student.tables.lexical, H, { ...adamCfg, weightDecay: 0 }) : undefined;
+  const tables = { embeddings: sparseTok, ngrams: sparseNg, lexical: sparseLex };
 
   const ckptDir = join(opt.outDir, 'checkpoint');
   const logFile = join(opt.outDir, 'train.jsonl');
   let step = 0;
   if (opt.resume && existsSync(join(ckptDir, 'state.json'))) {
-    step = restore(ckptDir, student, dense, sparseTok, sparseNg);
+    step = restore(ckptDir, student, dense, tables);
   } else rmSync(logFile, { force: true });
 
   let lastLoss = NaN;
@@ -163,16 +168,17 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       // Gradients w.r.t. the transformer variables and the input embeddings (a per-step variable, so that
       // unused parameters — e.g. the pooler under a token-only objective — simply get no gradient).
       const embVar = tf.variable(tf.tensor3d(embArr, [packed.B, packed.L, E]), true, `optical/embeds/${step}`);
+      const skipVar = sparseLex ? tf.variable(tf.tensor3d(student.skipVectors(packed), [packed.B, packed.L, H]), true, `optical/skip/${step}`) : undefined;
       const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // f(seed, step): resumable
       const { value, grads } = tf.tidy(() => {
         const target = teacherBatch(opt.targets, idx, objective.needsTokens);
         const f = () => {
-          const out = student.forward(packed, { embeds: embVar, dropout: opt.dropout, seed: dropSeed });
+          const out = student.forward(packed, { embeds: embVar, skip: skipVar, dropout: opt.dropout, seed: dropSeed });
           const r = objective.loss(out, target, sLen);
           parts = r.parts;
           return r.loss as tf.Scalar;
         };
-        const r = tf.variableGrads(f, [embVar, ...Object.values(trainable)]);
+        const r = tf.variableGrads(f, [embVar, ...(skipVar ? [skipVar] : []), ...Object.values(trainable)]);
         return { value: r.value, grads: r.grads };
       });
       lastLoss = value.dataSync()[0]!;
@@ -181,17 +187,19 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const denseGrads: Record<string, Tensor> = {};
       for (const [k, v] of Object.entries(trainable)) if (grads[v.name]) denseGrads[k] = grads[v.name]!;
       dense.step(denseGrads, lr, step + 1);
-      const tg = student.tableGrads(packed, dEmb);
+      const tg = student.tableGrads(packed, dEmb, skipVar && grads[skipVar.name] ? (grads[skipVar.name]!.dataSync() as Float32Array) : undefined);
       sparseTok.step(tg.embeddings, tlr, step + 1);
       if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
+      if (sparseLex && tg.lexical) sparseLex.step(tg.lexical, tlr, step + 1);
       embVar.dispose();
+      skipVar?.dispose();
       Object.values(grads).forEach((g) => g.dispose());
       step++;
       const info: StepInfo = { step, totalSteps, epoch, lr, loss: lastLoss, parts, ms: performance.now() - t0 };
       appendFileSync(logFile, JSON.stringify({ ...info, ms: Math.round(info.ms) }) + '\n');
       o.onStep?.(info);
       if (!Number.isFinite(lastLoss)) throw new Error(`loss is ${lastLoss} at step ${step}; lower the learning rate`);
-      if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, sparseTok, sparseNg, step, opt.record);
+      if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, tables, step, opt.record);
     }
   }
   saveStudent(student, opt.outDir, { training: { ...opt.record, steps: step } });
@@ -199,7 +207,9 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   return { steps: step, lastLoss };
 }
 
-function checkpoint(dir: string, student: KonaEncoder, dense: DenseAdam, tok: SparseAdam, ng: SparseAdam | undefined, step: number, record: Record<string, unknown> | undefined): void {
+type SparseTables = Record<'embeddings' | 'ngrams' | 'lexical', SparseAdam | undefined>;
+
+function checkpoint(dir: string, student: KonaEncoder, dense: DenseAdam, tables: SparseTables, step: number, record: Record<string, unknown> | undefined): void {
   mkdirSync(dir, { recursive: true });
   saveStudent(student, join(dir, 'model'), { training: { ...record, steps: step } });
   const t: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
@@ -207,22 +217,22 @@ function checkpoint(dir: string, student: KonaEncoder, dense: DenseAdam, tok: Sp
     t[`m.${k}`] = { dtype: 'F32', shape: dense.m[k]!.shape, data: dense.m[k]!.dataSync() as Float32Array };
     t[`v.${k}`] = { dtype: 'F32', shape: dense.v[k]!.shape, data: dense.v[k]!.dataSync() as Float32Array };
   }
-  t['m.embeddings'] = { dtype: 'F32', shape: [tok.m.length], data: tok.m };
-  t['v.embeddings'] = { dtype: 'F32', shape: [tok.v.length], data: tok.v };
-  if (ng) {
-    t['m.ngrams'] = { dtype: 'F32', shape: [ng.m.length], data: ng.m };
-    t['v.ngrams'] = { dtype: 'F32', shape: [ng.v.length], data: ng.v };
+  for (const [name, opt] of Object.entries(tables)) {
+    if (!opt) continue;
+    t[`m.${name}`] = { dtype: 'F32', shape: [opt.m.length], data: opt.m };
+    t[`v.${name}`] = { dtype: 'F32', shape: [opt.v.length], data: opt.v };
   }
   writeSafetensors(join(dir, 'optimizer.safetensors'), t);
   atomicWriteFile(join(dir, 'state.json'), JSON.stringify({ step }) + '\n');
 }
 
-function restore(dir: string, student: KonaEncoder, dense: DenseAdam, tok: SparseAdam, ng: SparseAdam | undefined): number {
+function restore(dir: string, student: KonaEncoder, dense: DenseAdam, tables: SparseTables): number {
   const { step } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { step: number };
   const { tensors } = readSafetensors(join(dir, 'model', 'model.safetensors'));
   for (const [k, p] of Object.entries(student.params)) (p as tf.Variable).assign(tf.tensor(tensors[k]!.data as Float32Array, p.shape));
   student.tables.embeddings.set(tensors['embeddings.weight']!.data as Float32Array);
   if (student.tables.ngrams) student.tables.ngrams.set(tensors['ngrams.weight']!.data as Float32Array);
+  if (student.tables.lexical) student.tables.lexical.set(tensors['lexical.weight']!.data as Float32Array);
   const o = readSafetensors(join(dir, 'optimizer.safetensors')).tensors;
   for (const k of Object.keys(dense.m)) {
     dense.m[k]!.dispose();
@@ -230,12 +240,10 @@ function restore(dir: string, student: KonaEncoder, dense: DenseAdam, tok: Spars
     dense.m[k] = tf.keep(tf.tensor(o[`m.${k}`]!.data as Float32Array, dense.params[k]!.shape));
     dense.v[k] = tf.keep(tf.tensor(o[`v.${k}`]!.data as Float32Array, dense.params[k]!.shape));
   }
-  tok.m.set(o['m.embeddings']!.data as Float32Array);
-  tok.v.set(o['v.embeddings']!.data as Float32Array);
-  if (ng) {
-    ng.m.set(o['m.ngrams']!.data as Float32Array);
-    ng.v.set(o['v.ngrams']!.data as Float32Array);
+  for (const [name, opt] of Object.entries(tables)) {
+    if (!opt) continue;
+    opt.m.set(o[`m.${name}`]!.data as Float32Array);
+    opt.v.set(o[`v.${name}`]!.data as Float32Array);
   }
   return step;
 }
-

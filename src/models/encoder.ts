@@ -9,6 +9,11 @@
  *   e[b, l] = E_tok[id_bl] + (1/|g_bl|) Σ_{k ∈ g_bl} E_ngram[k]          // [B, L, E], 0 at padding
  * so training updates only the rows a batch touches (sparse Adam) instead of a dense V×E gradient, and
  * tfjs-wasm's missing `UnsortedSegmentSum` (no `gather` gradient) never matters.
+ *
+ * Lexical skip (students): hashed n-gram vectors of each token's word, added to its last-layer state:
+ *   ψ[b, l] = Σ_{k ∈ g_bl} a_k N_lex[k],   a_k = w_k / Σ_{k' ∈ g_bl} w_k'  (w = IDF of bucket k)   // [B, L, H]
+ * so the mean-pooled vector holds a linear bag-of-n-grams term, (1/T) Σ_t ψ_t = c(x) N_lex, which
+ * `initLexicalSkip` fits in closed form (ridge regression) before training.
  */
 import { tf, type Tensor } from './engine.ts';
 import { konaForward, type ForwardOptions, type KonaConfig, type KonaOutput, type KonaParams } from './kona.ts';
@@ -18,8 +23,12 @@ import type { Tokenizer } from '../text/index.ts';
 export interface EmbeddingTables {
   /** [V, E] */
   embeddings: Float32Array;
-  /** [G, E] */
+  /** [G, E] n-gram input embeddings */
   ngrams?: Float32Array;
+  /** [G, H] lexical skip vectors */
+  lexical?: Float32Array;
+  /** [G] weights w_k of the lexical buckets (IDF on the training text) */
+  lexicalWeights?: Float32Array;
 }
 
 export interface PackedBatch {
@@ -88,7 +97,7 @@ export class KonaEncoder {
     const B = feats.length;
     const L = Math.max(1, ...feats.map((f) => f.ids.length));
     const ids = new Int32Array(B * L).fill(-1);
-    const ngrams: (number[] | undefined)[] | undefined = this.ngram ? new Array(B * L) : undefined;
+    const ngrams: (number[] | undefined)[] | undefined = this.ngram ? new Array(B * L) : undefined; // input n-grams and lexical skip share the buckets
     feats.forEach((f, b) => {
       ids.set(f.ids, b * L);
       if (ngrams && f.ngrams) f.ngrams.forEach((g, l) => (ngrams[b * L + l] = g));
@@ -122,7 +131,7 @@ export class KonaEncoder {
    * Back-propagate dL/de [B, L, E] into sparse row gradients of the tables (adjoint of `inputEmbeds`):
    *   dE_tok[id_bl] += de[b, l],   dE_ngram[k] += de[b, l] / |g_bl|  for k ∈ g_bl.
    */
-  tableGrads(batch: PackedBatch, dEmbeds: Float32Array): { embeddings: RowGrad; ngrams?: RowGrad } {
+  tableGrads(batch: PackedBatch, dEmbeds: Float32Array, dSkip?: Float32Array): { embeddings: RowGrad; ngrams?: RowGrad; lexical?: RowGrad } {
     const E = this.cfg.embedDim;
     const tok = new RowAccumulator(E);
     const ng = this.tables.ngrams ? new RowAccumulator(E) : undefined;
@@ -134,13 +143,77 @@ export class KonaEncoder {
       const g = batch.ngrams?.[i];
       if (ng && g && g.length > 0) for (const k of g) ng.add(k, d, 1 / g.length);
     }
-    return { embeddings: tok.result(), ngrams: ng?.result() };
+    let lexical: RowGrad | undefined;
+    if (dSkip && this.tables.lexical) {
+      // adjoint of skipVectors: dN_lex[k] += a_k dψ[b, l]
+      const H = this.dim;
+      const lx = new RowAccumulator(H);
+      for (let i = 0; i < batch.B * batch.L; i++) {
+        const g = batch.ngrams?.[i];
+        if (batch.ids[i]! < 0 || !g || g.length === 0) continue;
+        const d = dSkip.subarray(i * H, (i + 1) * H);
+        const a = this.lexicalCoefficients(g);
+        g.forEach((k, j) => lx.add(k, d, a[j]!));
+      }
+      lexical = lx.result();
+    }
+    return { embeddings: tok.result(), ngrams: ng?.result(), lexical };
+  }
+
+  /** a_k = w_k / Σ w over a token's buckets (uniform when no weights are set). */
+  lexicalCoefficients(g: number[]): Float64Array {
+    const w = this.tables.lexicalWeights;
+    const a = new Float64Array(g.length);
+    let sum = 0;
+    g.forEach((k, j) => (sum += a[j] = w ? w[k]! : 1));
+    for (let j = 0; j < a.length; j++) a[j] = sum > 0 ? a[j]! / sum : 0;
+    return a;
+  }
+
+  /** Lexical skip vectors ψ [B, L, H] of a batch (0 at padding, and without a lexical table). */
+  skipVectors(batch: PackedBatch): Float32Array {
+    const H = this.dim;
+    const N = this.tables.lexical!;
+    const out = new Float32Array(batch.B * batch.L * H);
+    for (let i = 0; i < batch.B * batch.L; i++) {
+      const g = batch.ngrams?.[i];
+      if (batch.ids[i]! < 0 || !g || g.length === 0) continue;
+      const a = this.lexicalCoefficients(g);
+      const o = i * H;
+      g.forEach((k, j) => {
+        const r = k * H;
+        const w = a[j]!;
+        for (let h = 0; h < H; h++) out[o + h]! += w * N[r + h]!;
+      });
+    }
+    return out;
+  }
+
+  /** Sentence-level lexical features c(x) = (1/T) Σ_t a_t (sparse: bucket → weight), for the ridge fit. */
+  lexicalFeatures(f: Features): Map<number, number> {
+    const c = new Map<number, number>();
+    const T = f.ids.length;
+    f.ngrams?.forEach((g) => {
+      const a = this.lexicalCoefficients(g);
+      g.forEach((k, j) => c.set(k, (c.get(k) ?? 0) + a[j]! / T));
+    });
+    return c;
   }
 
   /** Forward pass on a packed batch; `embeds` may be given (training builds it once). */
-  forward(batch: PackedBatch, opts: ForwardOptions & { embeds?: Tensor } = {}): KonaOutput {
+  forward(batch: PackedBatch, opts: ForwardOptions & { embeds?: Tensor; skip?: Tensor } = {}): KonaOutput {
     const embeds = opts.embeds ?? tf.tensor3d(this.inputEmbeds(batch), [batch.B, batch.L, this.cfg.embedDim]);
-    return konaForward(this.params, this.cfg, { ids: batch.ids, B: batch.B, L: batch.L, embeds }, opts);
+    const tokenSkip = opts.skip ?? (this.tables.lexical ? tf.tensor3d(this.skipVectors(batch), [batch.B, batch.L, this.dim]) : undefined);
+    return konaForward(this.params, this.cfg, { ids: batch.ids, B: batch.B, L: batch.L, embeds, tokenSkip }, opts);
+  }
+
+  /** Sentence embeddings from pooled vectors [N, H]: l2norm(tanh(pooled W_t + b_t)) (the model's head). */
+  embedPooled(pooled: Float32Array): Float32Array {
+    const H = this.dim;
+    return tf.tidy(() => {
+      const t = tf.tanh(tf.add(tf.matMul(tf.tensor2d(pooled, [pooled.length / H, H]), this.params['pooler.tanh.weight'] as tf.Tensor2D), this.params['pooler.tanh.bias']!));
+      return tf.mul(t, tf.rsqrt(tf.maximum(tf.sum(tf.square(t), 1, true), 1e-12))).dataSync() as Float32Array;
+    });
   }
 
   /** Encode sentences; batches are formed by length so padding stays small; output in input order. */

@@ -13,7 +13,8 @@
  *     a   = MHA(h) W_o + b_o                               // [B, L, H]; 4 heads, q scaled by 1/√(D/4)
  *     x   = a + (D ≠ H ? x W_r + b_r : x)                  // residual projected to H in layer 0
  *     x   = x + (relu(LN(x) W_1 + b_1) W_2 + b_2) · mask   // FFN on real tokens only
- *   tokens = x · mask                                      // [B, L, H]  token states (OT uses these)
+ *   tokens = (x + skip) · mask                             // [B, L, H]  token states (OT uses these);
+ *                                                          // skip = a student's lexical vectors, else 0
  *   pooled = Σ_t tokens / max(len, 1)                      // [B, H]
  *   emb    = l2norm(tanh(pooled W_t + b_t))                // [B, H]     sentence embedding
  * Padding id is −1 (id 0 is a real piece); sequences are clipped to `maxLength` (128) pieces.
@@ -54,6 +55,11 @@ export interface KonaBatch {
    * typed arrays with a sparse optimiser); replaces the lookup of `embeddings.weight` and n-grams.
    */
   embeds?: Tensor;
+  /**
+   * [B, L, H] per-token lexical vectors added to the last layer's token states before pooling (a student's
+   * "lexical skip", see encoder.ts); absent for the teacher.
+   */
+  tokenSkip?: Tensor;
 }
 
 export interface KonaOutput {
@@ -165,6 +171,7 @@ export function konaForward(params: KonaParams, cfg: KonaConfig, batch: KonaBatc
     const f2 = tf.add(matmul(f1, p(params, pre + 'ffn.fc2.weight')), p(params, pre + 'ffn.fc2.bias'));
     x = tf.add(x, tf.mul(drop(f2), mask3));
   }
+  if (batch.tokenSkip) x = tf.add(x, batch.tokenSkip);
   const tokens = tf.mul(x, mask3); // [B, L, H]
   const len = tf.maximum(tf.sum(mask, 1, true), 1); // [B, 1]
   const pooled = tf.div(tf.sum(tokens, 1), len); // [B, H]

@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from './engine.ts';
 import { konaParamShapes, type KonaConfig, type KonaParams } from './kona.ts';
-import { KonaEncoder } from './encoder.ts';
+import { KonaEncoder, type EmbeddingTables } from './encoder.ts';
 import { DEFAULT_NGRAMS, type NgramConfig } from './features.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 import { loadUseLite, USE_LITE } from './use-lite.ts';
@@ -34,8 +34,12 @@ export interface StudentOptions {
   /** target-language training text (needed for vocab "new") */
   texts?: string[];
   vocabSize?: number;
-  /** hashed character n-gram features (undefined = none) */
+  /** hashed word + character n-gram features (undefined = defaults, null = none) */
   ngram?: NgramConfig | null;
+  /** add the n-gram embeddings to the input embeddings (table [G, E]) */
+  inputNgrams?: boolean;
+  /** lexical skip: n-gram vectors added to the last layer's token states (table [G, H], IDF weights) */
+  lexical?: boolean;
   init?: 'teacher' | 'random';
   seed?: number;
   name?: string;
@@ -88,13 +92,36 @@ export async function createStudent(teacher: KonaEncoder, opts: StudentOptions):
       params[name] = tf.variable(t.clone(), true);
     } else params[name] = tf.variable(tf.tensor(randomInit(name, shape, rnd), shape), true);
   }
-  const tables = { embeddings, ngrams: ngram ? new Float32Array(ngram.buckets * E) : undefined };
-  return new KonaEncoder(cfg, params, tables, tokenizer, ngram, {
+  const H = cfg.layers.at(-1)!.hidden;
+  const tables: EmbeddingTables = {
+    embeddings,
+    ngrams: ngram && opts.inputNgrams ? new Float32Array(ngram.buckets * E) : undefined,
+    lexical: ngram && opts.lexical ? new Float32Array(ngram.buckets * H) : undefined,
+  };
+  const student = new KonaEncoder(cfg, params, tables, tokenizer, ngram, {
     name: opts.name ?? 'student',
     teacher: teacher.meta.teacher ?? teacher.meta.name,
     vocab: opts.vocab,
     init,
   });
+  if (tables.lexical) tables.lexicalWeights = bucketIdf(student, opts.texts ?? []);
+  return student;
+}
+
+/**
+ * IDF of each n-gram bucket over the training sentences: w_k = ln((1 + N) / (1 + df_k)) + 1 (smooth IDF,
+ * as scikit-learn's TfidfVectorizer); unseen buckets get the maximum ln(1 + N) + 1.
+ */
+export function bucketIdf(student: KonaEncoder, texts: string[]): Float32Array {
+  const G = student.ngram!.buckets;
+  const df = new Float64Array(G);
+  for (const t of texts) {
+    const seen = new Set<number>();
+    student.featurize(t).ngrams?.forEach((g) => g.forEach((k) => seen.add(k)));
+    for (const k of seen) df[k]! += 1;
+  }
+  const N = texts.length;
+  return Float32Array.from(df, (d) => Math.log((1 + N) / (1 + d)) + 1);
 }
 
 function randomInit(name: string, shape: number[], rnd: () => number): Float32Array {
@@ -118,6 +145,10 @@ export function saveStudent(model: KonaEncoder, dir: string, extra: Partial<Stud
   for (const [name, t] of Object.entries(model.params)) tensors[name] = { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
   tensors['embeddings.weight'] = { dtype: 'F32', shape: [model.cfg.vocabSize, model.cfg.embedDim], data: model.tables.embeddings };
   if (model.tables.ngrams) tensors['ngrams.weight'] = { dtype: 'F32', shape: [model.ngram!.buckets, model.cfg.embedDim], data: model.tables.ngrams };
+  if (model.tables.lexical) {
+    tensors['lexical.weight'] = { dtype: 'F32', shape: [model.ngram!.buckets, model.dim], data: model.tables.lexical };
+    tensors['lexical.idf'] = { dtype: 'F32', shape: [model.ngram!.buckets], data: model.tables.lexicalWeights! };
+  }
   writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
   atomicWriteFile(join(dir, 'tokenizer.json'), JSON.stringify(model.tokenizer.toHF()) + '\n');
   const config: StudentConfigFile = {
@@ -156,9 +187,14 @@ export async function loadStudent(dir: string): Promise<KonaEncoder & { config: 
   }
   const emb = tensors['embeddings.weight'];
   if (!emb) throw new InputError('tensor "embeddings.weight" missing', join(dir, 'model.safetensors'));
-  const ngrams = tensors['ngrams.weight']?.data as Float32Array | undefined;
+  const tables: EmbeddingTables = {
+    embeddings: emb.data as Float32Array,
+    ngrams: tensors['ngrams.weight']?.data as Float32Array | undefined,
+    lexical: tensors['lexical.weight']?.data as Float32Array | undefined,
+    lexicalWeights: tensors['lexical.idf']?.data as Float32Array | undefined,
+  };
   const tokenizer = loadTokenizerJson(join(dir, 'tokenizer.json'));
-  const enc = new KonaEncoder(config.kona, params, { embeddings: emb.data as Float32Array, ngrams }, tokenizer, config.ngram ?? undefined, {
+  const enc = new KonaEncoder(config.kona, params, tables, tokenizer, config.ngram ?? undefined, {
     name: config.name,
     teacher: config.teacher,
     vocab: config.vocab,

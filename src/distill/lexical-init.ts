@@ -1,0 +1,117 @@
+/**
+ * Closed-form initialisation of a student's lexical skip (see models/encoder.ts): before any gradient
+ * step, fit the n-gram table N_lex so that the student's mean-pooled vector matches the teacher's on the
+ * training bitext:
+ *
+ *   P_S(x) = P_S0(x) + c(x) N_lex + b        (c(x) [G] sparse bag of n-gram features, see `lexicalFeatures`)
+ *   N_lex, b = argmin Σ_i ‖c(x_i) N_lex + b − (P_T(y_i) − P_S0(x_i))‖² + λ ‖N_lex‖²
+ *
+ * where P_S0 is the student's pooled vector without the skip, P_T the teacher's pooled vector of the English
+ * translation y_i. This is kernel ridge regression with the linear kernel (solved in the dual by multi-shift
+ * CG, ridge.ts); N_lex = Cᵀα. The unpenalised intercept b is added to every real token through the last
+ * layer's FFN output bias, so it shifts the pooled vector by exactly b.
+ *
+ * λ is chosen on a held-out tenth of the TRAINING bitext (never on evaluation data): the λ whose student
+ * retrieves the held-out English translations best (teacher embeddings, cosine) wins; then the fit is
+ * redone on all pairs with that λ.
+ */
+import { tf } from '../models/engine.ts';
+import type { KonaEncoder } from '../models/encoder.ts';
+import type { Features } from '../models/features.ts';
+import { fitKernelRidge, predictKernelRidge, csrToCsc } from './ridge.ts';
+import type { CsrMatrix } from '../text/tfidf.ts';
+import { evaluateBitextMining } from '../eval/mining.ts';
+import { mulberry32, shuffleInPlace } from '../util/random.ts';
+
+export interface LexicalInitOptions {
+  lambdas?: number[];
+  seed?: number;
+  log?: (msg: string) => void;
+}
+
+export interface LexicalInitResult {
+  lambda: number;
+  /** held-out mining accuracy (student → teacher) per λ */
+  heldOut: { lambda: number; accuracy: number }[];
+  seconds: number;
+}
+
+function featureMatrix(student: KonaEncoder, feats: Features[], rows: number[]): CsrMatrix {
+  const indptr = new Int32Array(rows.length + 1);
+  const idx: number[] = [];
+  const val: number[] = [];
+  rows.forEach((r, i) => {
+    const c = [...student.lexicalFeatures(feats[r]!)].sort((a, b) => a[0] - b[0]);
+    for (const [k, v] of c) (idx.push(k), val.push(v));
+    indptr[i + 1] = idx.length;
+  });
+  return { indptr, indices: Int32Array.from(idx), values: Float32Array.from(val), nCols: student.ngram!.buckets };
+}
+
+/** Residual targets P_T − P_S0 for the given rows. */
+function residuals(P_T: Float32Array, P_S0: Float32Array, rows: number[], H: number): Float32Array {
+  const R = new Float32Array(rows.length * H);
+  rows.forEach((r, i) => {
+    for (let h = 0; h < H; h++) R[i * H + h] = P_T[r * H + h]! - P_S0[r * H + h]!;
+  });
+  return R;
+}
+
+/** N_lex = Cᵀ α  ([G, H]) written into the student's table; b into the last FFN bias. */
+function install(student: KonaEncoder, C: CsrMatrix, alpha: Float32Array, bias: Float32Array): void {
+  const H = student.dim;
+  const N = student.tables.lexical!;
+  N.fill(0);
+  for (let i = 0; i < C.indptr.length - 1; i++) {
+    for (let p = C.indptr[i]!; p < C.indptr[i + 1]!; p++) {
+      const o = C.indices[p]! * H;
+      const v = C.values[p]!;
+      for (let h = 0; h < H; h++) N[o + h]! += v * alpha[i * H + h]!;
+    }
+  }
+  const name = `layers.${student.cfg.layers.length - 1}.ffn.fc2.bias`;
+  const b = student.params[name] as tf.Variable;
+  b.assign(tf.add(b, tf.tensor1d(bias)));
+}
+
+/** Fit the student's lexical table in closed form (see file header); `P_T` is the teacher's pooled [N, H]. */
+export function initLexicalSkip(student: KonaEncoder, feats: Features[], P_T: Float32Array, E_T: Float32Array, opts: LexicalInitOptions = {}): LexicalInitResult {
+  const t0 = performance.now();
+  const H = student.dim;
+  const lambdas = opts.lambdas ?? [0.0003, 0.001, 0.003, 0.01, 0.03];
+  const log = opts.log ?? (() => {});
+  if (!student.tables.lexical) throw new Error('student has no lexical skip table');
+  student.tables.lexical.fill(0);
+  const P_S0 = student.encodeFeatures(feats, { pooled: true }).pooled!;
+  const all = [...feats.keys()];
+  const order = shuffleInPlace([...all], mulberry32(opts.seed ?? 0));
+  const nHeld = Math.max(1, Math.round(order.length / 10));
+  const held = order.slice(0, nHeld);
+  const fit = order.slice(nHeld);
+
+  // 1. choose λ on the held-out tenth
+  const C = featureMatrix(student, feats, fit);
+  const { models } = fitKernelRidge(C, residuals(P_T, P_S0, fit, H), H, { lambdas });
+  const heldOut: { lambda: number; accuracy: number }[] = [];
+  // held-out embeddings without re-encoding: pooled = P_S0 + c(x) N_lex + b is linear in the fit
+  const Cheld = featureMatrix(student, feats, held);
+  const csc = csrToCsc(C);
+  const tgt = new Float32Array(held.length * H);
+  held.forEach((r, i) => tgt.set(E_T.subarray(r * H, (r + 1) * H), i * H));
+  for (const m of models) {
+    const pooled = predictKernelRidge(Cheld, csc, m);
+    held.forEach((r, i) => {
+      for (let h = 0; h < H; h++) pooled[i * H + h]! += P_S0[r * H + h]!;
+    });
+    const acc = evaluateBitextMining(student.embedPooled(pooled), tgt, H).src2tgt;
+    heldOut.push({ lambda: m.lambda, accuracy: acc });
+    log(`lexical init: λ = ${m.lambda}: held-out mining accuracy ${(100 * acc).toFixed(1)}% (${held.length} pairs)`);
+  }
+  const best = heldOut.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+
+  // 2. refit on all pairs with the chosen λ
+  const Call = featureMatrix(student, feats, all);
+  const final = fitKernelRidge(Call, residuals(P_T, P_S0, all, H), H, { lambdas: [best.lambda] }).models[0]!;
+  install(student, Call, final.alpha, final.bias);
+  return { lambda: best.lambda, heldOut, seconds: (performance.now() - t0) / 1000 };
+}

@@ -76,11 +76,11 @@ export interface DistillResult {
 /** Distil a student for `cfg.lang` from the bitext and save it to `cfg.out`. */
 export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Promise<DistillResult> {
   const log = hooks.log ?? (() => {});
+  const objective = makeObjective(cfg.objective, { ot: cfg.ot, temperature: cfg.temperature }); // validate before any heavy work
   const dataDir = cfg.bitext.some((s) => !s.startsWith('lines:')) ? resolveDataDir(cfg.dataDir) : (cfg.dataDir ?? '.');
   const bitext = loadBitexts(cfg.bitext, dataDir);
   log(`bitext: ${bitext.src.length} pairs from ${cfg.bitext.join(', ')}`);
   const teacher = await loadUseLite();
-  const objective = makeObjective(cfg.objective, { ot: cfg.ot, temperature: cfg.temperature });
   const t0 = performance.now();
   const targets = cachedTeacherTargets(teacher, bitext.eng, objective.needsTokens, hooks.teacherProgress);
   const t1 = performance.now();

@@ -1,0 +1,59 @@
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'optical.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, OPTICAL_DATA: '/nonexistent-optical-data' } });
+
+describe('optical CLI', () => {
+  it('--help works on every command', () => {
+    for (const cmd of [[], ['distill'], ['eval', 'mining'], ['demo']]) {
+      const r = run(...cmd, '--help');
+      expect(r.status, cmd.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/Usage: optical/);
+    }
+  });
+
+  it('eval mining --json prints n, src2tgt, tgt2src (gzipped input accepted)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-cli-'));
+    const eng = ['How old are you?', 'The cat sleeps.', 'I love music.', 'Where is the station?'];
+    writeFileSync(join(dir, 'src.txt.gz'), gzipSync(eng.join('\n') + '\n'));
+    writeFileSync(join(dir, 'tgt.txt'), eng.join('\n') + '\n');
+    const r = run('eval', 'mining', '--model', 'teacher', '--src', join(dir, 'src.txt.gz'), '--tgt', join(dir, 'tgt.txt'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.n).toBe(4);
+    // the teacher retrieves identical English sentences perfectly
+    expect(out.src2tgt).toBe(1);
+    expect(out.tgt2src).toBe(1);
+  });
+
+  it('bad input gives a one-line error naming the file, exit code 2, no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-cli-'));
+    writeFileSync(join(dir, 'a.txt'), 'one\ntwo\n');
+    writeFileSync(join(dir, 'b.txt'), 'one\n');
+    const r = run('eval', 'mining', '--model', 'teacher', '--src', join(dir, 'a.txt'), '--tgt', join(dir, 'b.txt'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/a\.txt has 2 lines but .*b\.txt has 1/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const missing = run('eval', 'mining', '--model', 'teacher', '--src', join(dir, 'nope.txt'), '--tgt', join(dir, 'b.txt'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.txt/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('distill rejects unknown bitext schemes and missing data with clear messages', () => {
+    const r = run('distill', '--lang', 'xx', '--bitext', 'nope:foo', '--objective', 'mse', '--out', join(tmpdir(), 'x'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/optical: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const bad = run('distill', '--lang', 'xx', '--bitext', 'bible:Swahili', '--objective', 'kl', '--out', join(tmpdir(), 'x'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown objective "kl" \(valid: mse, ot/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+});

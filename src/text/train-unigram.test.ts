@@ -1,3 +1,4 @@
+import { resolveTestData } from '../../test/data.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -76,7 +77,7 @@ describe('trainUnigram', () => {
   });
 });
 
-const DATA_DIR = resolve(process.env['OPTICAL_DATA_DIR'] ?? new URL('../../../shared/data', import.meta.url).pathname);
+const DATA_DIR = resolveTestData() ?? resolve(new URL('../../../shared/data', import.meta.url).pathname);
 const BIBLE_SWH = resolve(DATA_DIR, 'bible/tsv/Swahili-NT.verses.tsv.gz');
 
 describe.skipIf(!existsSync(BIBLE_SWH))(`trainUnigram on the Swahili New Testament (needs ${BIBLE_SWH})`, () => {

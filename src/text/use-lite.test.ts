@@ -1,3 +1,4 @@
+import { resolveTestData } from '../../test/data.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ interface Fixture {
 const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/use-lite-upstream.json', import.meta.url), 'utf8'),
 ) as Fixture;
-const DATA_DIR = resolve(process.env['OPTICAL_DATA_DIR'] ?? new URL('../../../shared/data', import.meta.url).pathname);
+const DATA_DIR = resolveTestData() ?? resolve(new URL('../../../shared/data', import.meta.url).pathname);
 const tok = loadUseLiteTokenizer();
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -74,7 +75,7 @@ describe('USE-lite SentencePieceTokenizer', () => {
 });
 
 describe.skipIf(!existsSync(DATA_DIR))(
-  `USE-lite conformance on real text (needs the shared data at ${DATA_DIR}; set OPTICAL_DATA_DIR)`,
+  `USE-lite conformance on real text (needs the shared data at ${DATA_DIR}; set OPTICAL_DATA)`,
   () => {
     for (const c of fixture.corpus) {
       it(`matches ${fixture.upstream} on ${c.lines} lines of ${c.file}`, () => {

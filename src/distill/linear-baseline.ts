@@ -31,6 +31,8 @@ export interface LinearBaselineOptions extends RidgeSolverOptions {
   features?: TfidfOptions;
   /** Unpenalised intercept (centre K and Y). Default true. */
   center?: boolean;
+  /** CG tolerance (relative residual of the smallest λ's dual system). Default 1e-3. */
+  tol?: number;
 }
 
 /** What the fit did. */
@@ -179,7 +181,7 @@ export function fitLinearBaselines(
   const featuriser = new Tfidf(opts.features);
   const X = featuriser.fitTransform(srcTexts);
   const center = opts.center ?? true;
-  const { models, solver } = fitKernelRidge(X, teacherVectors, dim, { ...opts, lambdas: opts.lambdas, center });
+  const { models, solver } = fitKernelRidge(X, teacherVectors, dim, { ...opts, tol: opts.tol ?? 1e-3, lambdas: opts.lambdas, center });
   const seconds = (performance.now() - t0) / 1000;
   return models.map(
     (m, s) => new LinearBaseline(featuriser, X, m, center, { iterations: solver.iterations, status: solver.status, residual: solver.residuals[s]!, seconds }),

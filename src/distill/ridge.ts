@@ -59,6 +59,7 @@
  */
 import { ArgumentError } from '../errors.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
+import { uleb, sleb, str as wstr, vec as wvec, section as wsection, I32 as W_I32, V128 as W_V128 } from '../ot/wasm.ts';
 
 /** A symmetric positive semi-definite N×N operator applied to D columns at once. */
 export interface KernelOperator {
@@ -280,30 +281,6 @@ export function linearKernelOperator(X: CsrMatrix, block = 64): KernelOperator {
 // assembled here byte by byte, no toolchain) is several times faster. Same float64 arithmetic and
 // order of accumulation per element as the JS operator, so results agree to rounding.
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return out.push(b), out;
-    out.push(b | 0x80);
-  }
-}
-const wstr = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const wvec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const wsection = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const W_I32 = 0x7f;
-const W_V128 = 0x7b;
 const w = {
   get: (i: number) => [0x20, ...uleb(i)],
   set: (i: number) => [0x21, ...uleb(i)],

@@ -49,9 +49,9 @@ export function rowPassJS(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Assembler
+// Assembler (the encoding primitives are exported for other hand-assembled kernels, e.g. distill/ridge.ts)
 
-function uleb(n: number): number[] {
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -61,7 +61,7 @@ function uleb(n: number): number[] {
   } while (n !== 0);
   return out;
 }
-function sleb(n: number): number[] {
+export function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = n & 0x7f;
@@ -73,20 +73,20 @@ function sleb(n: number): number[] {
     out.push(b | 0x80);
   }
 }
-function str(s: string): number[] {
+export function str(s: string): number[] {
   const b = [...new TextEncoder().encode(s)];
   return [...uleb(b.length), ...b];
 }
-function vec(items: number[][]): number[] {
+export function vec(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
-function section(id: number, body: number[]): number[] {
+export function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
-const I32 = 0x7f;
+export const I32 = 0x7f;
 const F64 = 0x7c;
-const V128 = 0x7b;
+export const V128 = 0x7b;
 const EMPTY = 0x40;
 
 /** Instruction helpers (each returns its bytes). */

@@ -17,7 +17,7 @@ import { distill, DISTILL_DEFAULTS, type DistillConfig } from '../src/distill/pi
 import { loadUseLite } from '../src/models/use-lite.ts';
 import { mineWithEncoders } from '../src/eval/encoders.ts';
 import { mcnemarExact } from '../src/eval/index.ts';
-import { loadTatoebaEval, resolveDataDir } from '../src/data/index.ts';
+import { loadTatoebaEval, parseBitextSpec, resolveDataDir } from '../src/data/index.ts';
 import { atomicWriteFile } from '../src/util/fs.ts';
 
 const { values: args } = parseArgs({
@@ -39,9 +39,11 @@ interface Run {
   overrides: Partial<DistillConfig>;
 }
 const RUNS: Run[] = [
+  // the student after its closed-form lexical initialisation, before any gradient step (shared by all runs)
+  { name: 'init', objective: 'mse', overrides: { steps: 0 } },
   { name: 'mse', objective: 'mse', overrides: {} },
   { name: 'ot', objective: 'ot', overrides: {} },
-  { name: 'default (ot+mse)', objective: 'ot+mse', overrides: {} },
+  { name: 'contrastive', objective: 'contrastive', overrides: {} },
 ];
 
 const dataDir = resolveDataDir(args['data-dir']);
@@ -63,9 +65,9 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name.split(' ')[0]
     objective: run.objective,
     out: join(args.out, run.name.split(' ')[0]!),
     dataDir,
-    ...run.overrides,
     ...(args.steps ? { steps: Number(args.steps) } : {}),
     ...(args.epochs ? { epochs: Number(args.epochs) } : {}),
+    ...run.overrides,
   };
   let lastPrint = 0;
   const r = await distill(cfg, {
@@ -79,6 +81,7 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name.split(' ')[0]
   });
   const m = await mineWithEncoders(r.student, tato.src, tato.eng, teacher);
   correct[run.name] = m.perQuery.src2tgt.correct;
+  correct[`${run.name}:eng2swh`] = m.perQuery.tgt2src.correct;
   rows.push({
     method: run.name,
     objective: run.objective,
@@ -96,15 +99,24 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const lines = [
   `Tatoeba swh↔eng bitext mining (n = ${tato.src.length}); students distilled on ${SWH_BITEXT.join(' + ')} (${rows[1]?.pairs ?? '?'} pairs).`,
   `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${started.toISOString().slice(0, 10)}. Command: npm run bench:swh${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+  `Bitext: ${SWH_BITEXT.map((s) => `${s} ${parseBitextSpec(s, dataDir).src.length}`).join(', ')} pairs (exact repeats removed in the union). Never Tatoeba, SIB-200 dev or test.`,
   '',
   '| method | objective | swh→eng | eng→swh | swh→eng R@10 | steps | wall time |',
   '|---|---|---:|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.method} | ${r.objective} | ${pct(r.swh2eng)} | ${pct(r.eng2swh)} | ${pct(r.r10)} | ${r.steps ?? '-'} | ${r.seconds}s |`),
 ];
-if (correct['ot'] && correct['mse']) {
-  const t = mcnemarExact(correct['ot'], correct['mse']);
-  lines.push('', `ot vs mse (swh→eng, same sentences): exact McNemar p = ${t.p.toFixed(3)} (ot-only correct ${t.b}, mse-only correct ${t.c}).`);
-}
+const paired = (a: string, b: string) => {
+  for (const [dir, suffix] of [['swh→eng', ''], ['eng→swh', ':eng2swh']] as const) {
+    if (!correct[a + suffix] || !correct[b + suffix]) continue;
+    const t = mcnemarExact(correct[a + suffix]!, correct[b + suffix]!);
+    lines.push(`- ${a} vs ${b}, ${dir} (same sentences): exact McNemar p = ${t.p.toFixed(3)} (${a}-only correct ${t.b}, ${b}-only correct ${t.c}).`);
+  }
+};
+lines.push('');
+paired('ot', 'mse');
+paired('ot', 'init');
+paired('mse', 'init');
+paired('contrastive', 'init');
 const md = lines.join('\n') + '\n';
 process.stdout.write('\n' + md);
 mkdirSync('results', { recursive: true });

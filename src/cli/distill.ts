@@ -26,6 +26,7 @@ export function distillCommand(program: Command): void {
     .requiredOption('--bitext <spec>', 'bitext: bible:NAME | mafand:en-XX | sib:LANG_Script[:split] | lines:SRC:ENG (repeatable)', collect, [])
     .requiredOption('--objective <name>', `objective: ${OBJECTIVES.join(' | ')}`)
     .requiredOption('--out <dir>', 'output folder for the student (config.json, model.safetensors, tokenizer.json)')
+    .option('--max-pairs <n>', 'train on a seeded random subset of this many pairs', int('max-pairs'))
     .option('--epochs <n>', 'passes over the bitext', int('epochs'), d.epochs)
     .option('--steps <n>', 'total optimisation steps (overrides --epochs)', int('steps'))
     .option('--batch <n>', 'pairs per batch', int('batch'), d.batch)
@@ -33,10 +34,11 @@ export function distillCommand(program: Command): void {
     .option('--vocab <kind>', 'teacher: reuse the teacher SentencePiece vocabulary | new: train a unigram vocabulary on the bitext', d.vocab)
     .option('--vocab-size <n>', 'size of a new vocabulary', int('vocab-size'), d.vocabSize)
     .option('--input-ngrams', 'add hashed n-gram embeddings to the input embeddings', d.inputNgrams)
-    .option('--no-lexical', 'disable the lexical skip (n-gram vectors added to token states, ridge-initialised)')
+    .option('--no-lexical', 'disable the lexical skip (TF-IDF word + character n-gram vectors added to token states, ridge-initialised)')
     .option('--init <how>', 'teacher: copy the teacher layers | random', d.init)
     .option('--lr <x>', 'peak learning rate (transformer layers)', num('lr'), d.lr)
     .option('--table-lr <x>', 'peak learning rate (embedding tables)', num('table-lr'), d.tableLr)
+    .option('--lexical-lr <x>', 'peak learning rate (lexical skip table; 0 keeps the closed-form fit)', num('lexical-lr'), d.lexicalLr)
     .option('--dropout <x>', 'dropout rate', num('dropout'), d.dropout)
     .option('--ot-cost <cost>', 'OT ground cost: sqeuclid | cosine', d.ot.cost)
     .option('--ot-epsilon <x>', 'OT entropic regularisation', num('ot-epsilon'), d.ot.epsilon)
@@ -53,6 +55,7 @@ export function distillCommand(program: Command): void {
         ...d,
         lang: o.lang,
         bitext: o.bitext,
+        maxPairs: o.maxPairs || undefined,
         objective: o.objective,
         out: o.out,
         dataDir: o.dataDir,
@@ -67,6 +70,7 @@ export function distillCommand(program: Command): void {
         init: o.init,
         lr: o.lr,
         tableLr: o.tableLr,
+        lexicalLr: o.lexicalLr,
         dropout: o.dropout,
         ot: { ...d.ot, cost: o.otCost, epsilon: o.otEpsilon },
         temperature: o.temperature,

@@ -3,6 +3,7 @@
  * English translation) and the input of bitext-mining evaluation.
  */
 import { ArgumentError } from '../errors.ts';
+import { mulberry32, shuffleInPlace } from '../util/random.ts';
 
 /** What a loader kept and dropped. */
 export interface BitextStats {
@@ -105,4 +106,16 @@ export function splitByBibleBooks(b: Bitext, heldOutBooks: readonly string[]): {
     t.ids.push(b.ids[i]!);
   }
   return { train, heldOut };
+}
+
+/**
+ * A seeded random subset of `n` pairs, kept in the original order (all pairs when n ≥ size). For scaling
+ * studies and quick runs: the same (bitext, n, seed) always gives the same subset.
+ */
+export function sampleBitext(b: Bitext, n: number, seed: number): Bitext {
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`sampleBitext: n must be a positive integer, got ${n}`);
+  if (n >= b.src.length) return b;
+  const rnd = mulberry32((seed * 2246822519 + 3266489917) >>> 0);
+  const keep = shuffleInPlace([...b.src.keys()], rnd).slice(0, n).sort((x, y) => x - y);
+  return { src: keep.map((i) => b.src[i]!), eng: keep.map((i) => b.eng[i]!), ids: keep.map((i) => b.ids[i]!), source: `${b.source}#${n}@${seed}` };
 }

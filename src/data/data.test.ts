@@ -16,6 +16,7 @@ import {
   packageDefaultDataDir,
   parseBitextSpec,
   resolveDataDir,
+  sampleBitext,
   splitByBibleBooks,
   type Bitext,
 } from './index.ts';
@@ -213,5 +214,20 @@ describe('parseBitextSpec / concatBitext', () => {
     expect(c.source).toBe('A+B');
     expect(c.stats).toMatchObject({ pairs: 4, droppedDuplicate: 2 });
     expect(loadBitexts(['bible:Testish', 'bible:Testish'], root).stats).toMatchObject({ pairs: 3, droppedDuplicate: 3, droppedEmpty: 4 });
+  });
+});
+
+describe('sampleBitext', () => {
+  const b = { src: [...Array(50).keys()].map((i) => `s${i}`), eng: [...Array(50).keys()].map((i) => `e${i}`), ids: [...Array(50).keys()].map(String), source: 'toy' };
+  it('takes n aligned pairs in the original order, the same for the same seed', () => {
+    const a = sampleBitext(b, 10, 1);
+    expect(a.src).toHaveLength(10);
+    a.src.forEach((s, i) => expect(a.eng[i]).toBe(s.replace('s', 'e')));
+    const idx = a.ids.map(Number);
+    expect(idx).toEqual([...idx].sort((x, y) => x - y));
+    expect(sampleBitext(b, 10, 1)).toEqual(a);
+    expect(sampleBitext(b, 10, 2).ids).not.toEqual(a.ids);
+    expect(sampleBitext(b, 60, 1)).toBe(b);
+    expect(() => sampleBitext(b, 0, 1)).toThrow(/positive integer/);
   });
 });

@@ -3,20 +3,25 @@
  * The CLI (`optical distill`), the demo and the experiments all call {@link distill}, so the defaults
  * below are the product's defaults.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadUseLite } from '../models/use-lite.ts';
-import { createStudent, type VocabKind } from '../models/student.ts';
+import { createHash } from 'node:crypto';
+import { createStudent, loadStudent, saveStudent, type VocabKind } from '../models/student.ts';
 import { DEFAULT_NGRAMS } from '../models/features.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
-import { loadBitexts, resolveDataDir, type Bitext } from '../data/index.ts';
+import { loadBitexts, resolveDataDir, sampleBitext, type Bitext } from '../data/index.ts';
 import { makeObjective, type OtOptions } from './objectives.ts';
-import { train, TRAIN_DEFAULTS, type StepInfo } from './trainer.ts';
-import { cachedTeacherTargets } from './teacher-cache.ts';
+import { train, TRAIN_DEFAULTS, type StepInfo, type TeacherTargets } from './trainer.ts';
+import { cachedTeacherTargets, cacheDir } from './teacher-cache.ts';
 import { initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
 
 export interface DistillConfig {
   lang: string;
   /** bitext specs (`bible:Swahili`, `mafand:en-swa`, `sib:swh_Latn:train`, `lines:SRC:ENG`) */
   bitext: string[];
+  /** use a seeded random subset of this many pairs (default: all) */
+  maxPairs?: number;
   objective: string;
   out: string;
   dataDir?: string;
@@ -32,6 +37,8 @@ export interface DistillConfig {
   init: 'teacher' | 'random';
   lr: number;
   tableLr: number;
+  /** peak learning rate of the lexical skip table (0: keep the closed-form fit) */
+  lexicalLr: number;
   dropout: number;
   ot: OtOptions;
   temperature: number;
@@ -50,6 +57,7 @@ export const DISTILL_DEFAULTS: Omit<DistillConfig, 'lang' | 'bitext' | 'objectiv
   init: 'teacher',
   lr: TRAIN_DEFAULTS.lr,
   tableLr: TRAIN_DEFAULTS.tableLr,
+  lexicalLr: TRAIN_DEFAULTS.lexicalLr,
   dropout: TRAIN_DEFAULTS.dropout,
   ot: { cost: 'sqeuclid', epsilon: 0.05 },
   temperature: 0.05,
@@ -78,33 +86,20 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
   const log = hooks.log ?? (() => {});
   const objective = makeObjective(cfg.objective, { ot: cfg.ot, temperature: cfg.temperature }); // validate before any heavy work
   const dataDir = cfg.bitext.some((s) => !s.startsWith('lines:')) ? resolveDataDir(cfg.dataDir) : (cfg.dataDir ?? '.');
-  const bitext = loadBitexts(cfg.bitext, dataDir);
-  log(`bitext: ${bitext.src.length} pairs from ${cfg.bitext.join(', ')}`);
+  const full = loadBitexts(cfg.bitext, dataDir);
+  const bitext = cfg.maxPairs ? sampleBitext(full, cfg.maxPairs, cfg.seed) : full;
+  log(`bitext: ${bitext.src.length} pairs from ${cfg.bitext.join(', ')}${bitext === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
   const teacher = await loadUseLite();
   const t0 = performance.now();
   const targets = cachedTeacherTargets(teacher, bitext.eng, objective.needsTokens, hooks.teacherProgress);
   const t1 = performance.now();
-  const student = await createStudent(teacher, {
-    vocab: cfg.vocab,
-    texts: bitext.src,
-    vocabSize: cfg.vocabSize,
-    ngram: cfg.inputNgrams || cfg.lexical ? DEFAULT_NGRAMS : null,
-    inputNgrams: cfg.inputNgrams,
-    lexical: cfg.lexical,
-    init: cfg.init,
-    seed: cfg.seed,
-    name: `optical-${cfg.lang}-${cfg.objective}`,
-  });
-  let lexicalInit: LexicalInitResult | undefined;
-  if (student.tables.lexical) {
-    log('lexical skip: closed-form initialisation (ridge regression on the training bitext)');
-    lexicalInit = initLexicalSkip(student, bitext.src.map((t) => student.featurize(t)), targets.pooled, targets.embeddings, { seed: cfg.seed, log });
-  }
+  const { student, lexicalInit } = await initialisedStudent(teacher, cfg, bitext, targets, hooks);
   const record = {
-    lexicalInit: lexicalInit && { lambda: lexicalInit.lambda, heldOut: lexicalInit.heldOut },
+    lexicalInit,
     lang: cfg.lang,
     objective: objective.config(),
     bitext: cfg.bitext,
+    maxPairs: cfg.maxPairs,
     pairs: bitext.src.length,
     epochs: cfg.epochs,
     steps: cfg.steps,
@@ -112,6 +107,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     seed: cfg.seed,
     lr: cfg.lr,
     tableLr: cfg.tableLr,
+    lexicalLr: cfg.lexicalLr,
     dropout: cfg.dropout,
   };
   const r = await train({
@@ -125,6 +121,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     batchSize: cfg.batch,
     lr: cfg.lr,
     tableLr: cfg.tableLr,
+    lexicalLr: cfg.lexicalLr,
     dropout: cfg.dropout,
     seed: cfg.seed,
     resume: cfg.resume,
@@ -133,4 +130,53 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     onStep: hooks.onStep,
   });
   return { student, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 } };
+}
+
+/**
+ * The student before gradient training: created from the teacher and, with a lexical skip, ridge-initialised.
+ * The initialised student is cached (`$OPTICAL_CACHE/init/<key>/`, a student folder; key = SHA-256 of the
+ * teacher, the creation options, the seed and both sides of the bitext), so runs that differ only in
+ * objective or training budget (mse vs ot, the demo, the benchmark) pay for the closed-form fit once.
+ * A resumed run skips the fit: its checkpoint overwrites every table and parameter.
+ */
+async function initialisedStudent(
+  teacher: KonaEncoder,
+  cfg: DistillConfig,
+  bitext: Bitext,
+  targets: TeacherTargets,
+  hooks: DistillHooks,
+): Promise<{ student: KonaEncoder; lexicalInit?: Pick<LexicalInitResult, 'lambda' | 'heldOut'> }> {
+  const log = hooks.log ?? (() => {});
+  const name = `optical-${cfg.lang}-${cfg.objective}`;
+  const options = { vocab: cfg.vocab, vocabSize: cfg.vocabSize, inputNgrams: cfg.inputNgrams, lexical: cfg.lexical, init: cfg.init, seed: cfg.seed };
+  const create = () => createStudent(teacher, { ...options, texts: bitext.src, ngram: cfg.inputNgrams ? DEFAULT_NGRAMS : null, name });
+  const resuming = cfg.resume && existsSync(join(cfg.out, 'checkpoint', 'state.json'));
+  if (!cfg.lexical || resuming) return { student: await create() };
+
+  const h = createHash('sha256').update(`optical-init\u0000v1\u0000${teacher.meta.name}\u0000${JSON.stringify(options)}\u0000`);
+  for (const s of bitext.src) h.update(s).update('\u0000');
+  h.update('\u0001');
+  for (const s of bitext.eng) h.update(s).update('\u0000');
+  const dir = join(cacheDir(), 'init', h.digest('hex').slice(0, 32));
+  if (existsSync(join(dir, 'config.json'))) {
+    try {
+      const student = await loadStudent(dir);
+      student.meta.name = name;
+      const lexicalInit = student.config.training?.['lexicalInit'] as Pick<LexicalInitResult, 'lambda' | 'heldOut'> | undefined;
+      log(`lexical skip: closed-form initialisation loaded from the cache (${dir})`);
+      return { student, lexicalInit };
+    } catch (e) {
+      log(`lexical skip: ignoring an unreadable cache entry ${dir} (${(e as Error).message})`);
+    }
+  }
+  const student = await create();
+  log('lexical skip: closed-form initialisation (ridge regression on the training bitext)');
+  // a student with the teacher's vocabulary and layers computes, before its skip is set, exactly what the
+  // teacher computes on the foreign text: take P_S0 from the teacher cache instead of re-encoding
+  const same = cfg.vocab === 'teacher' && cfg.init === 'teacher' && !cfg.inputNgrams;
+  const pooledWithoutSkip = same ? cachedTeacherTargets(teacher, bitext.src, false, hooks.teacherProgress).pooled : undefined;
+  const r = initLexicalSkip(student, bitext.src.map((t) => student.featurize(t)), targets.pooled, targets.embeddings, { seed: cfg.seed, log, pooledWithoutSkip });
+  const lexicalInit = { lambda: r.lambda, heldOut: r.heldOut };
+  saveStudent(student, dir, { training: { lexicalInit } });
+  return { student, lexicalInit };
 }

@@ -10,25 +10,27 @@
  * so training updates only the rows a batch touches (sparse Adam) instead of a dense V×E gradient, and
  * tfjs-wasm's missing `UnsortedSegmentSum` (no `gather` gradient) never matters.
  *
- * Lexical skip (students): hashed n-gram vectors of each token's word, added to its last-layer state:
- *   ψ[b, l] = Σ_{k ∈ g_bl} a_k N_lex[k],   a_k = w_k / Σ_{k' ∈ g_bl} w_k'  (w = IDF of bucket k)   // [B, L, H]
- * so the mean-pooled vector holds a linear bag-of-n-grams term, (1/T) Σ_t ψ_t = c(x) N_lex, which
- * `initLexicalSkip` fits in closed form (ridge regression) before training.
+ * Lexical skip (students): vectors of the word + character n-gram features of each token's word (a TF-IDF
+ * lexicon fitted on the training text, F features), added to its last-layer state:
+ *   ψ[b, l] = Σ_k a_blk N_lex[k]          // [B, L, H];  N_lex [F, H]
+ * with coefficients a (features.ts `lexicalCoefficients`) chosen so that the mean-pooled vector holds
+ * exactly the linear TF-IDF term, (1/T) Σ_t ψ_t = v(x) N_lex, v(x) the sentence's TF-IDF row — the
+ * closed-form baseline's model inside the student. `initLexicalSkip` fits N_lex by ridge regression
+ * before training; gradient training then refines the transformer and the table together.
  */
 import { tf, type Tensor } from './engine.ts';
 import { konaForward, type ForwardOptions, type KonaConfig, type KonaOutput, type KonaParams } from './kona.ts';
-import { featurize, type Features, type NgramConfig } from './features.ts';
+import { featurize, type Features, type NgramConfig, type TokenLexical } from './features.ts';
 import type { Tokenizer } from '../text/index.ts';
+import type { Tfidf } from '../text/tfidf.ts';
 
 export interface EmbeddingTables {
   /** [V, E] */
   embeddings: Float32Array;
   /** [G, E] n-gram input embeddings */
   ngrams?: Float32Array;
-  /** [G, H] lexical skip vectors */
+  /** [F, H] lexical skip vectors, one per feature of the lexicon */
   lexical?: Float32Array;
-  /** [G] weights w_k of the lexical buckets (IDF on the training text) */
-  lexicalWeights?: Float32Array;
 }
 
 export interface PackedBatch {
@@ -38,6 +40,8 @@ export interface PackedBatch {
   ids: Int32Array;
   /** per (b, l): n-gram bucket ids */
   ngrams?: (number[] | undefined)[];
+  /** per (b, l): lexical-skip coefficients */
+  lexical?: (TokenLexical | undefined)[];
 }
 
 /** Sparse gradient of a table: `rows[i]` holds `grad[i*E … (i+1)*E)`. */
@@ -82,6 +86,8 @@ export class KonaEncoder {
     readonly tokenizer: Tokenizer,
     readonly ngram: NgramConfig | undefined,
     readonly meta: EncoderMeta,
+    /** the lexical skip's TF-IDF lexicon (students with a lexical skip) */
+    readonly lexicon?: Tfidf,
   ) {}
 
   get dim(): number {
@@ -89,7 +95,7 @@ export class KonaEncoder {
   }
 
   featurize(text: string): Features {
-    return featurize(this.tokenizer, text, this.cfg.maxLength, this.ngram);
+    return featurize(this.tokenizer, text, this.cfg.maxLength, this.ngram, this.lexicon);
   }
 
   /** Pad a list of featurised sentences into a batch. */
@@ -97,12 +103,14 @@ export class KonaEncoder {
     const B = feats.length;
     const L = Math.max(1, ...feats.map((f) => f.ids.length));
     const ids = new Int32Array(B * L).fill(-1);
-    const ngrams: (number[] | undefined)[] | undefined = this.ngram ? new Array(B * L) : undefined; // input n-grams and lexical skip share the buckets
+    const ngrams: (number[] | undefined)[] | undefined = this.ngram ? new Array(B * L) : undefined;
+    const lexical: (TokenLexical | undefined)[] | undefined = this.lexicon ? new Array(B * L) : undefined;
     feats.forEach((f, b) => {
       ids.set(f.ids, b * L);
       if (ngrams && f.ngrams) f.ngrams.forEach((g, l) => (ngrams[b * L + l] = g));
+      if (lexical && f.lexical) f.lexical.forEach((a, l) => (lexical[b * L + l] = a));
     });
-    return { B, L, ids, ngrams };
+    return { B, L, ids, ngrams, lexical };
   }
 
   /** Input embeddings e [B, L, E] of a batch (formula in the file header). */
@@ -145,29 +153,18 @@ export class KonaEncoder {
     }
     let lexical: RowGrad | undefined;
     if (dSkip && this.tables.lexical) {
-      // adjoint of skipVectors: dN_lex[k] += a_k dψ[b, l]
+      // adjoint of skipVectors: dN_lex[k] += a_blk dψ[b, l]
       const H = this.dim;
       const lx = new RowAccumulator(H);
       for (let i = 0; i < batch.B * batch.L; i++) {
-        const g = batch.ngrams?.[i];
-        if (batch.ids[i]! < 0 || !g || g.length === 0) continue;
+        const a = batch.lexical?.[i];
+        if (batch.ids[i]! < 0 || !a) continue;
         const d = dSkip.subarray(i * H, (i + 1) * H);
-        const a = this.lexicalCoefficients(g);
-        g.forEach((k, j) => lx.add(k, d, a[j]!));
+        a.cols.forEach((k, j) => lx.add(k, d, a.coef[j]!));
       }
       lexical = lx.result();
     }
     return { embeddings: tok.result(), ngrams: ng?.result(), lexical };
-  }
-
-  /** a_k = w_k / Σ w over a token's buckets (uniform when no weights are set). */
-  lexicalCoefficients(g: number[]): Float64Array {
-    const w = this.tables.lexicalWeights;
-    const a = new Float64Array(g.length);
-    let sum = 0;
-    g.forEach((k, j) => (sum += a[j] = w ? w[k]! : 1));
-    for (let j = 0; j < a.length; j++) a[j] = sum > 0 ? a[j]! / sum : 0;
-    return a;
   }
 
   /** Lexical skip vectors ψ [B, L, H] of a batch (0 at padding, and without a lexical table). */
@@ -176,27 +173,23 @@ export class KonaEncoder {
     const N = this.tables.lexical!;
     const out = new Float32Array(batch.B * batch.L * H);
     for (let i = 0; i < batch.B * batch.L; i++) {
-      const g = batch.ngrams?.[i];
-      if (batch.ids[i]! < 0 || !g || g.length === 0) continue;
-      const a = this.lexicalCoefficients(g);
+      const a = batch.lexical?.[i];
+      if (batch.ids[i]! < 0 || !a) continue;
       const o = i * H;
-      g.forEach((k, j) => {
+      a.cols.forEach((k, j) => {
         const r = k * H;
-        const w = a[j]!;
+        const w = a.coef[j]!;
         for (let h = 0; h < H; h++) out[o + h]! += w * N[r + h]!;
       });
     }
     return out;
   }
 
-  /** Sentence-level lexical features c(x) = (1/T) Σ_t a_t (sparse: bucket → weight), for the ridge fit. */
+  /** Sentence-level lexical features v(x) = (1/T) Σ_t a_t (sparse: column → weight), for the ridge fit. */
   lexicalFeatures(f: Features): Map<number, number> {
     const c = new Map<number, number>();
     const T = f.ids.length;
-    f.ngrams?.forEach((g) => {
-      const a = this.lexicalCoefficients(g);
-      g.forEach((k, j) => c.set(k, (c.get(k) ?? 0) + a[j]! / T));
-    });
+    f.lexical?.forEach((a) => a.cols.forEach((k, j) => c.set(k, (c.get(k) ?? 0) + a.coef[j]! / T)));
     return c;
   }
 

@@ -9,6 +9,7 @@
  * consistent lexical signal — the strength of the character n-gram linear baselines.
  */
 import { charNgrams, hashString, type Tokenizer } from '../text/index.ts';
+import type { Tfidf } from '../text/tfidf.ts';
 
 export interface NgramConfig {
   nMin: number;
@@ -26,27 +27,75 @@ export interface Features {
   ngrams?: number[][];
   /** the pieces, for display and alignment inspection */
   pieces: string[];
+  /** per token: lexical-skip coefficients (only with a lexicon; see `lexicalCoefficients`) */
+  lexical?: TokenLexical[];
+}
+
+/** Lexical coefficients of one token: columns of the lexicon and their weights. */
+export interface TokenLexical {
+  cols: Int32Array;
+  coef: Float32Array;
+}
+
+/**
+ * Per-token lexical coefficients from a fitted TF-IDF lexicon (words + character n-grams).
+ *
+ * v(x) [F] is the TF-IDF row of the whole (clipped) sentence, built from the keys of its words; a
+ * column k of v belongs to the n_k tokens whose word produced key k. Token t gets
+ *   a_tk = T · v_k(x) / n_k        (T tokens in the sentence)
+ * so the mean over tokens gives back exactly the sentence row: (1/T) Σ_t a_tk = v_k(x). Each token's
+ * coefficients point at its own word's features (token-level, for OT), while mean pooling carries the
+ * TF-IDF vector of the linear baseline.
+ */
+export function lexicalCoefficients(lexicon: Tfidf, words: { start: number; end: number; text: string }[], T: number): TokenLexical[] {
+  const out: TokenLexical[] = new Array(T);
+  const allKeys: string[] = [];
+  const wordCols: number[][] = [];
+  const count = new Map<number, number>();
+  for (const w of words) {
+    const keys = lexicon.analyze(w.text);
+    allKeys.push(...keys);
+    const cols = [...new Set(keys.map((k) => lexicon.column(k)).filter((c): c is number => c !== undefined))];
+    wordCols.push(cols);
+    for (const c of cols) count.set(c, (count.get(c) ?? 0) + (w.end - w.start));
+  }
+  const { cols, vals } = lexicon.row(allKeys);
+  const v = new Map(cols.map((c, j) => [c, vals[j]!]));
+  words.forEach((w, i) => {
+    const cs = wordCols[i]!;
+    const lex: TokenLexical = { cols: Int32Array.from(cs), coef: Float32Array.from(cs, (c) => (T * v.get(c)!) / count.get(c)!) };
+    for (let t = w.start; t < w.end; t++) out[t] = lex;
+  });
+  for (let t = 0; t < T; t++) out[t] ??= { cols: new Int32Array(0), coef: new Float32Array(0) };
+  return out;
 }
 
 /** Tokenise and (optionally) attach hashed n-gram features, clipping to `maxLength` pieces. */
-export function featurize(tokenizer: Tokenizer, text: string, maxLength: number, ngram?: NgramConfig): Features {
+export function featurize(tokenizer: Tokenizer, text: string, maxLength: number, ngram?: NgramConfig, lexicon?: Tfidf): Features {
   const enc = tokenizer.encodeWithPieces(text);
   const n = Math.min(enc.ids.length, maxLength);
   const ids = enc.ids.slice(0, n);
   const pieces = enc.pieces.slice(0, n);
-  if (!ngram) return { ids, pieces };
+  if (!ngram && !lexicon) return { ids, pieces };
   // group pieces into words: a word starts at a piece flagged as word start
-  const ngrams: number[][] = new Array(n);
+  const words: { start: number; end: number; text: string }[] = [];
   let start = 0;
   for (let i = 0; i <= n; i++) {
     if (i === n || (i > start && enc.wordStarts[i])) {
-      const word = pieces.slice(start, i).join('').replace(/▁/g, '').toLowerCase();
-      const feats = wordFeatures(word, ngram);
-      for (let j = start; j < i; j++) ngrams[j] = feats;
+      if (i > start) words.push({ start, end: i, text: pieces.slice(start, i).join('').replace(/▁/g, '').toLowerCase() });
       start = i;
     }
   }
-  return { ids, ngrams, pieces };
+  const out: Features = { ids, pieces };
+  if (ngram) {
+    out.ngrams = new Array(n);
+    for (const w of words) {
+      const feats = wordFeatures(w.text, ngram);
+      for (let j = w.start; j < w.end; j++) out.ngrams[j] = feats;
+    }
+  }
+  if (lexicon) out.lexical = lexicalCoefficients(lexicon, words, n);
+  return out;
 }
 
 const cache = new Map<string, number[]>();

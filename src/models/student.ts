@@ -3,8 +3,9 @@
  * folder:
  *   config.json        architecture, widths, vocabulary kind, n-gram features, the teacher's name
  *   model.safetensors  every parameter by name (transformer layers, `embeddings.weight` [V, E],
- *                      `ngrams.weight` [G, E] when n-grams are on)
+ *                      `ngrams.weight` [G, E] when n-grams are on, `lexical.weight` [F, H] with a lexical skip)
  *   tokenizer.json     the student's tokenizer (Hugging Face `tokenizers` format, Unigram model)
+ *   lexicon.json       the lexical skip's TF-IDF lexicon (`Tfidf#toJSON`), with a lexical skip
  *
  * Embedding initialisation for a new vocabulary (`vocab: "new"`): each new piece p is segmented by the
  * teacher's tokenizer (as a word start when p begins with `▁`) and its embedding is the mean of those teacher
@@ -22,6 +23,7 @@ import { DEFAULT_NGRAMS, type NgramConfig } from './features.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 import { loadUseLite, USE_LITE } from './use-lite.ts';
 import { loadTokenizerJson, trainUnigram, type Tokenizer } from '../text/index.ts';
+import { Tfidf } from '../text/tfidf.ts';
 import { atomicWriteFile } from '../util/fs.ts';
 import { InputError } from '../errors.ts';
 import { mulberry32 } from '../util/random.ts';
@@ -38,7 +40,7 @@ export interface StudentOptions {
   ngram?: NgramConfig | null;
   /** add the n-gram embeddings to the input embeddings (table [G, E]) */
   inputNgrams?: boolean;
-  /** lexical skip: n-gram vectors added to the last layer's token states (table [G, H], IDF weights) */
+  /** lexical skip: TF-IDF lexicon fitted on `texts`, feature vectors added to the last layer's token states ([F, H]) */
   lexical?: boolean;
   init?: 'teacher' | 'random';
   seed?: number;
@@ -79,6 +81,11 @@ export async function createStudent(teacher: KonaEncoder, opts: StudentOptions):
     }
   } else embeddings = teacher.tables.embeddings.slice();
   const ngram = opts.ngram === undefined ? DEFAULT_NGRAMS : opts.ngram ?? undefined;
+  let lexicon: Tfidf | undefined;
+  if (opts.lexical) {
+    if (!opts.texts?.length) throw new InputError('a lexical skip needs target-language training text');
+    lexicon = new Tfidf().fit(opts.texts);
+  }
   // the teacher's table may hold more rows than its tokenizer emits (USE-lite: 8,002 rows, 8,000 pieces + specials)
   const cfg: KonaConfig = { ...teacher.cfg, vocabSize: opts.vocab === 'new' ? tokenizer.vocabSize : teacher.cfg.vocabSize };
   const init = opts.init ?? 'teacher';
@@ -96,32 +103,15 @@ export async function createStudent(teacher: KonaEncoder, opts: StudentOptions):
   const tables: EmbeddingTables = {
     embeddings,
     ngrams: ngram && opts.inputNgrams ? new Float32Array(ngram.buckets * E) : undefined,
-    lexical: ngram && opts.lexical ? new Float32Array(ngram.buckets * H) : undefined,
+    lexical: lexicon ? new Float32Array(lexicon.nFeatures * H) : undefined,
   };
   const student = new KonaEncoder(cfg, params, tables, tokenizer, ngram, {
     name: opts.name ?? 'student',
     teacher: teacher.meta.teacher ?? teacher.meta.name,
     vocab: opts.vocab,
     init,
-  });
-  if (tables.lexical) tables.lexicalWeights = bucketIdf(student, opts.texts ?? []);
+  }, lexicon);
   return student;
-}
-
-/**
- * IDF of each n-gram bucket over the training sentences: w_k = ln((1 + N) / (1 + df_k)) + 1 (smooth IDF,
- * as scikit-learn's TfidfVectorizer); unseen buckets get the maximum ln(1 + N) + 1.
- */
-export function bucketIdf(student: KonaEncoder, texts: string[]): Float32Array {
-  const G = student.ngram!.buckets;
-  const df = new Float64Array(G);
-  for (const t of texts) {
-    const seen = new Set<number>();
-    student.featurize(t).ngrams?.forEach((g) => g.forEach((k) => seen.add(k)));
-    for (const k of seen) df[k]! += 1;
-  }
-  const N = texts.length;
-  return Float32Array.from(df, (d) => Math.log((1 + N) / (1 + d)) + 1);
 }
 
 function randomInit(name: string, shape: number[], rnd: () => number): Float32Array {
@@ -145,11 +135,9 @@ export function saveStudent(model: KonaEncoder, dir: string, extra: Partial<Stud
   for (const [name, t] of Object.entries(model.params)) tensors[name] = { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
   tensors['embeddings.weight'] = { dtype: 'F32', shape: [model.cfg.vocabSize, model.cfg.embedDim], data: model.tables.embeddings };
   if (model.tables.ngrams) tensors['ngrams.weight'] = { dtype: 'F32', shape: [model.ngram!.buckets, model.cfg.embedDim], data: model.tables.ngrams };
-  if (model.tables.lexical) {
-    tensors['lexical.weight'] = { dtype: 'F32', shape: [model.ngram!.buckets, model.dim], data: model.tables.lexical };
-    tensors['lexical.idf'] = { dtype: 'F32', shape: [model.ngram!.buckets], data: model.tables.lexicalWeights! };
-  }
+  if (model.tables.lexical) tensors['lexical.weight'] = { dtype: 'F32', shape: [model.lexicon!.nFeatures, model.dim], data: model.tables.lexical };
   writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
+  if (model.lexicon) atomicWriteFile(join(dir, 'lexicon.json'), JSON.stringify(model.lexicon.toJSON()) + '\n');
   atomicWriteFile(join(dir, 'tokenizer.json'), JSON.stringify(model.tokenizer.toHF()) + '\n');
   const config: StudentConfigFile = {
     architecture: 'optical-kona',
@@ -191,15 +179,28 @@ export async function loadStudent(dir: string): Promise<KonaEncoder & { config: 
     embeddings: emb.data as Float32Array,
     ngrams: tensors['ngrams.weight']?.data as Float32Array | undefined,
     lexical: tensors['lexical.weight']?.data as Float32Array | undefined,
-    lexicalWeights: tensors['lexical.idf']?.data as Float32Array | undefined,
   };
+  let lexicon: Tfidf | undefined;
+  if (tables.lexical) {
+    const file = join(dir, 'lexicon.json');
+    if (!existsSync(file)) throw new InputError('the model has a lexical skip ("lexical.weight") but no lexicon.json', dir);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new InputError(`invalid JSON: ${(e as Error).message}`, file);
+    }
+    lexicon = Tfidf.fromJSON(json, file);
+    const shape = tensors['lexical.weight']!.shape;
+    if (shape[0] !== lexicon.nFeatures) throw new InputError(`tensor "lexical.weight" has ${shape[0]} rows but the lexicon ${lexicon.nFeatures} features`, join(dir, 'model.safetensors'));
+  }
   const tokenizer = loadTokenizerJson(join(dir, 'tokenizer.json'));
   const enc = new KonaEncoder(config.kona, params, tables, tokenizer, config.ngram ?? undefined, {
     name: config.name,
     teacher: config.teacher,
     vocab: config.vocab,
     init: config.init,
-  });
+  }, lexicon);
   return Object.assign(enc, { config });
 }
 

@@ -215,39 +215,49 @@ export class Tfidf {
     this.fitted = true;
   }
 
-  private build(analysed: string[][]): CsrMatrix {
+  /** Column of a feature key (`analyze` output), or undefined when it is not in the vocabulary. */
+  column(key: string): number | undefined {
+    return this.vocab.get(key);
+  }
+
+  /**
+   * The TF-IDF row of one analysed text (its keys with repeats): columns ascending, weights as in the
+   * file header (unknown keys dropped; an empty row when none is known).
+   */
+  row(keys: readonly string[]): { cols: number[]; vals: number[] } {
+    if (!this.fitted) throw new ArgumentError('tfidf: transform before fit');
     const ww = this.options.wordWeight;
-    const indptr = new Int32Array(analysed.length + 1);
-    const rows: { cols: number[]; vals: number[] }[] = [];
-    let nnz = 0;
-    analysed.forEach((keys, i) => {
-      const tf = new Map<number, number>();
-      for (const k of keys) {
-        const c = this.vocab.get(k);
-        if (c !== undefined) tf.set(c, (tf.get(c) ?? 0) + 1);
-      }
-      const cols = [...tf.keys()].sort((a, b) => a - b);
-      const vals = cols.map((c) => (1 + Math.log(tf.get(c)!)) * this.idf[c]!);
-      // per-block L2 norms, then block weights, then the whole row
-      let sw = 0;
-      let sc = 0;
-      cols.forEach((c, j) => {
-        if (this.isWord[c]) sw += vals[j]! ** 2;
-        else sc += vals[j]! ** 2;
-      });
-      const fw = sw > 0 ? ww / Math.sqrt(sw) : 0;
-      const fc = sc > 0 ? 1 / Math.sqrt(sc) : 0;
-      let ss = 0;
-      cols.forEach((c, j) => {
-        vals[j]! *= this.isWord[c] ? fw : fc;
-        ss += vals[j]! ** 2;
-      });
-      const f = ss > 0 ? 1 / Math.sqrt(ss) : 0;
-      for (let j = 0; j < vals.length; j++) vals[j]! *= f;
-      rows.push({ cols, vals });
-      nnz += cols.length;
-      indptr[i + 1] = nnz;
+    const tf = new Map<number, number>();
+    for (const k of keys) {
+      const c = this.vocab.get(k);
+      if (c !== undefined) tf.set(c, (tf.get(c) ?? 0) + 1);
+    }
+    const cols = [...tf.keys()].sort((a, b) => a - b);
+    const vals = cols.map((c) => (1 + Math.log(tf.get(c)!)) * this.idf[c]!);
+    // per-block L2 norms, then block weights, then the whole row
+    let sw = 0;
+    let sc = 0;
+    cols.forEach((c, j) => {
+      if (this.isWord[c]) sw += vals[j]! ** 2;
+      else sc += vals[j]! ** 2;
     });
+    const fw = sw > 0 ? ww / Math.sqrt(sw) : 0;
+    const fc = sc > 0 ? 1 / Math.sqrt(sc) : 0;
+    let ss = 0;
+    cols.forEach((c, j) => {
+      vals[j]! *= this.isWord[c] ? fw : fc;
+      ss += vals[j]! ** 2;
+    });
+    const f = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+    for (let j = 0; j < vals.length; j++) vals[j]! *= f;
+    return { cols, vals };
+  }
+
+  private build(analysed: string[][]): CsrMatrix {
+    const indptr = new Int32Array(analysed.length + 1);
+    const rows = analysed.map((keys) => this.row(keys));
+    rows.forEach((r, i) => (indptr[i + 1] = indptr[i]! + r.cols.length));
+    const nnz = indptr[analysed.length]!;
     const indices = new Int32Array(nnz);
     const values = new Float32Array(nnz);
     rows.forEach(({ cols, vals }, i) => {

@@ -1,9 +1,15 @@
-/** `optical eval mining`: bitext-mining accuracy (Tatoeba protocol) in both directions. */
+/**
+ * `optical eval mining`: bitext-mining accuracy (Tatoeba protocol) in both directions.
+ * `optical eval trec`: a TREC run scored against qrels with trec_eval's conventions (src/eval/trec.ts).
+ */
 import type { Command } from 'commander';
 import { loadEncoder } from '../models/student.ts';
 import { mineWithEncoders } from '../eval/encoders.ts';
 import { readLines } from '../util/fs.ts';
 import { InputError } from '../errors.ts';
+import { readQrels, readRun } from '../eval/trec-format.ts';
+import { parseMeasures } from '../eval/trec-measures.ts';
+import { evaluateRun } from '../eval/trec.ts';
 
 export function evalMiningCommand(evalCmd: Command): void {
   evalCmd
@@ -39,5 +45,42 @@ export function evalMiningCommand(evalCmd: Command): void {
           process.stdout.write(`${dir.padEnd(9)} ${pct(r[dir])}  ${pct(r.recall[dir][5]!)} ${pct(r.recall[dir][10]!)} ${pct(r.mrr[dir])}\n`);
         }
       }
+    });
+}
+
+export const DEFAULT_TREC_MEASURES = 'MAP,MRR@10,nDCG@10,P@10,R@100,judged@10';
+
+export function evalTrecCommand(evalCmd: Command): void {
+  evalCmd
+    .command('trec')
+    .description('score a TREC run against qrels like trec_eval (ties by docid descending, rank column ignored, rel >= 1 relevant unless Name(rel=N))')
+    .requiredOption('--qrels <file>', 'relevance judgements: qid iter docid rel (may be .gz)')
+    .requiredOption('--run <file>', 'run: qid Q0 docid rank score tag (may be .gz)')
+    .option('--measures <list>', 'comma-separated: MAP[@k], MRR[@k], nDCG[@k], P@k, R@k, judged@k, num_rel, num_ret; Name(rel=N)@k sets the threshold', DEFAULT_TREC_MEASURES)
+    .option('--per-query', 'also print every query\'s values')
+    .option('--complete', 'like trec_eval -c: average over every qrels query, a query missing from the run scoring 0')
+    .option('--json', 'print one JSON object')
+    .action((o) => {
+      const measures = parseMeasures(o.measures);
+      const qrels = readQrels(o.qrels);
+      const run = readRun(o.run);
+      if (qrels.size === 0) throw new InputError('no relevance judgements', o.qrels);
+      if (!o.complete && ![...run.keys()].some((q) => qrels.has(q))) {
+        throw new InputError(`none of its ${run.size} queries has judgements in ${o.qrels} (use --complete to score every qrels query)`, o.run);
+      }
+      const r = evaluateRun(qrels, run, measures, { complete: Boolean(o.complete) });
+      if (o.json) {
+        const out: Record<string, unknown> = { measures: r.mean, queries: r.queries };
+        if (o.perQuery) out.perQuery = Object.fromEntries(r.perQuery);
+        process.stdout.write(JSON.stringify(out) + '\n');
+        return;
+      }
+      // trec_eval's layout: "%-22s\t%s\t%6.4f", counts as integers; per-query lines first.
+      const fmt = (name: string, v: number) => (name.startsWith('num_') ? String(v) : v.toFixed(4));
+      const line = (name: string, qid: string, v: number) => `${name.padEnd(22)}\t${qid}\t${fmt(name, v)}\n`;
+      let text = '';
+      if (o.perQuery) for (const [qid, row] of r.perQuery) for (const name of r.measures) text += line(name, qid, row[name]!);
+      for (const name of r.measures) text += line(name, 'all', r.mean[name]!);
+      process.stdout.write(text);
     });
 }

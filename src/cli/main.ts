@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { OpticalError } from '../errors.ts';
 import { distillCommand } from './distill.ts';
-import { evalMiningCommand } from './eval.ts';
+import { evalMiningCommand, evalTrecCommand } from './eval.ts';
 import { demoCommand } from './demo.ts';
 
 const program = new Command();
@@ -15,6 +15,7 @@ program.showHelpAfterError();
 distillCommand(program);
 const evalCmd = program.command('eval').description('evaluate models');
 evalMiningCommand(evalCmd);
+evalTrecCommand(evalCmd);
 demoCommand(program);
 
 

@@ -1,7 +1,8 @@
 /**
  * src/text — tokenizers for the teacher (USE-lite's SentencePiece vocabulary, TF.js-exact) and the
- * student (a unigram vocabulary trained here), Hugging Face `tokenizer.json` I/O, and hashed
- * character n-grams.
+ * student (a unigram vocabulary trained here), Hugging Face `tokenizer.json` I/O, hashed
+ * character n-grams, and seeded noise (typos, diacritics, case, word drop / shuffle / duplication)
+ * for robustness evaluation and augmentation.
  *
  * Shapes: an encoding of one text has `T` tokens (`ids`, `pieces`, `wordStarts` are all `[T]`);
  * batches are padded by the caller to `[B, T]` (USE-lite pads with −1 and reads at most 128).
@@ -41,3 +42,27 @@ export {
 export { loadTokenizerJson, parseTokenizerJson, writeTokenizerJson } from './tokenizer-json.ts';
 export { type TrainUnigramOptions, digamma, trainUnigram } from './train-unigram.ts';
 export { charNgrams, fnv1a32, hashString, hashedCharNgrams, tokenWords } from './ngrams.ts';
+export type { Perturbation } from './noise-common.ts';
+export {
+  DIACRITIC_FOLDS,
+  QWERTY_NEIGHBOURS,
+  deleteChars,
+  flipCase,
+  insertChars,
+  keyboardTypos,
+  stripDiacritics,
+  swapChars,
+} from './noise-char.ts';
+export { DEFAULT_SHUFFLE_WINDOW, dropWords, duplicateWords, shuffleWords } from './noise-word.ts';
+export {
+  NOISE_NAMES,
+  NOISE_TYPES,
+  Noise,
+  type NoiseComponent,
+  type NoiseName,
+  type NoiseType,
+  applyNoise,
+  hashInts,
+  noiseSeed,
+  parseNoiseSpec,
+} from './noise.ts';

@@ -7,6 +7,8 @@ import { OpticalError } from '../errors.ts';
 import { distillCommand } from './distill.ts';
 import { evalMiningCommand, evalTrecCommand } from './eval.ts';
 import { demoCommand } from './demo.ts';
+import { indexCommand } from './index.ts';
+import { searchCommand } from './search.ts';
 
 const program = new Command();
 program.name('optical').description('Cross-lingual search for low-resource languages by optimal-transport distillation').version('0.1.0');
@@ -17,6 +19,8 @@ const evalCmd = program.command('eval').description('evaluate models');
 evalMiningCommand(evalCmd);
 evalTrecCommand(evalCmd);
 demoCommand(program);
+indexCommand(program);
+searchCommand(program);
 
 
 try {

@@ -12,8 +12,9 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
-import { mkdirSync } from 'node:fs';
-import { distill, DISTILL_DEFAULTS, type DistillConfig } from '../src/distill/pipeline.ts';
+import { mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { loadStudent } from '../src/models/student.ts';
+import { distill, DISTILL_DEFAULTS, type DistillConfig, type DistillResult } from '../src/distill/pipeline.ts';
 import { loadUseLite } from '../src/models/use-lite.ts';
 import { mineWithEncoders } from '../src/eval/encoders.ts';
 import { mcnemarExact } from '../src/eval/index.ts';
@@ -43,14 +44,45 @@ const RUNS: Run[] = [
   { name: 'init', objective: 'mse', overrides: { steps: 0 } },
   { name: 'mse', objective: 'mse', overrides: {} },
   { name: 'ot', objective: 'ot', overrides: {} },
-  { name: 'contrastive', objective: 'contrastive', overrides: {} },
 ];
 
 const dataDir = resolveDataDir(args['data-dir']);
 const tato = loadTatoebaEval(dataDir, 'swh');
 const teacher = await loadUseLite();
 const started = new Date();
-const rows: { method: string; objective: string; swh2eng: number; eng2swh: number; r10: number; seconds: number; pairs?: number; steps?: number }[] = [];
+const rows: { method: string; objective: string; swh2eng: number; eng2swh: number; r10: number; seconds?: number; trainSeconds?: number; pairs?: number; steps?: number }[] = [];
+
+/** Summed per-step times of a student's train.jsonl (seconds), or 0. */
+function trainLogSeconds(dir: string): number {
+  const f = join(dir, 'train.jsonl');
+  if (!existsSync(f)) return 0;
+  const ms = readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).reduce((s, l) => s + (JSON.parse(l).ms ?? 0), 0);
+  return Math.round(ms / 1000);
+}
+
+/** A finished student of this configuration in cfg.out (no checkpoint left, same training record), else undefined. */
+async function reusable(cfg: DistillConfig) {
+  if (!existsSync(join(cfg.out, 'config.json')) || existsSync(join(cfg.out, 'checkpoint'))) return undefined;
+  const student = await loadStudent(cfg.out);
+  const t = (student.config.training ?? {}) as Record<string, unknown>;
+  const same = ['bitext', 'epochs', 'batch', 'seed', 'lr', 'tableLr', 'lexicalLr', 'dropout'].every((k) => JSON.stringify(t[k]) === JSON.stringify((cfg as unknown as Record<string, unknown>)[k]))
+    && (t['objective'] as { name?: string } | undefined)?.name === cfg.objective && (cfg.steps === undefined || t['steps'] === cfg.steps);
+  if (!same) {
+    student.dispose();
+    return undefined;
+  }
+  console.error(`[${cfg.out}] reusing the finished student (same configuration)`);
+  const f = join(cfg.out, 'bench.json');
+  const wall = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { seconds: number }).seconds : undefined;
+  return { student, pairs: t['pairs'] as number, steps: t['steps'] as number, seconds: wall };
+}
+
+/** A fresh run: record its wall time beside the student (for later reuse). */
+function fresh(r: DistillResult, out: string, t0: number) {
+  const seconds = Math.round((performance.now() - t0) / 1000);
+  atomicWriteFile(join(out, 'bench.json'), JSON.stringify({ seconds }) + '\n');
+  return { student: r.student, pairs: r.bitext.src.length, steps: r.steps, seconds };
+}
 const correct: Record<string, boolean[]> = {};
 
 const zs = await mineWithEncoders(teacher, tato.src, tato.eng);
@@ -69,8 +101,11 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name.split(' ')[0]
     ...(args.epochs ? { epochs: Number(args.epochs) } : {}),
     ...run.overrides,
   };
+  // resumable: a finished student of the same configuration (saved by an earlier invocation) is evaluated again
+  // instead of retrained; its training time is read from its train.jsonl
+  const reuse = await reusable(cfg);
   let lastPrint = 0;
-  const r = await distill(cfg, {
+  const r = reuse ?? fresh(await distill(cfg, {
     log: (m) => console.error(`[${run.name}] ${m}`),
     onStep: (s) => {
       if (s.step === s.totalSteps || performance.now() - lastPrint > 30_000) {
@@ -78,8 +113,10 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name.split(' ')[0]
         console.error(`[${run.name}] step ${s.step}/${s.totalSteps} loss ${s.loss.toFixed(4)} (${Math.round(s.ms)} ms/step)`);
       }
     },
-  });
+  }), cfg.out, t0);
   const m = await mineWithEncoders(r.student, tato.src, tato.eng, teacher);
+  const trainSeconds = trainLogSeconds(cfg.out);
+  r.student.dispose();
   correct[run.name] = m.perQuery.src2tgt.correct;
   correct[`${run.name}:eng2swh`] = m.perQuery.tgt2src.correct;
   rows.push({
@@ -88,8 +125,9 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name.split(' ')[0]
     swh2eng: m.src2tgt,
     eng2swh: m.tgt2src,
     r10: m.recall.src2tgt[10]!,
-    seconds: Math.round((performance.now() - t0) / 1000),
-    pairs: r.bitext.src.length,
+    seconds: r.seconds,
+    trainSeconds,
+    pairs: r.pairs,
     steps: r.steps,
   });
   console.error(`[${run.name}] Tatoeba swh→eng ${(100 * m.src2tgt).toFixed(1)}%  eng→swh ${(100 * m.tgt2src).toFixed(1)}%`);
@@ -101,9 +139,11 @@ const lines = [
   `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${started.toISOString().slice(0, 10)}. Command: npm run bench:swh${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
   `Bitext: ${SWH_BITEXT.map((s) => `${s} ${parseBitextSpec(s, dataDir).src.length}`).join(', ')} pairs (exact repeats removed in the union). Never Tatoeba, SIB-200 dev or test.`,
   '',
-  '| method | objective | swh→eng | eng→swh | swh→eng R@10 | steps | wall time |',
-  '|---|---|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.method} | ${r.objective} | ${pct(r.swh2eng)} | ${pct(r.eng2swh)} | ${pct(r.r10)} | ${r.steps ?? '-'} | ${r.seconds}s |`),
+  '| method | objective | swh→eng | eng→swh | swh→eng R@10 | steps | training time | wall time |',
+  '|---|---|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.method} | ${r.objective} | ${pct(r.swh2eng)} | ${pct(r.eng2swh)} | ${pct(r.r10)} | ${r.steps ?? '-'} | ${r.trainSeconds !== undefined ? `${r.trainSeconds}s` : '-'} | ${r.seconds !== undefined ? `${r.seconds}s` : 'n/a'} |`),
+  '',
+  'Training time: the summed step times in the student\'s train.jsonl. Wall time: the whole run (bitext, teacher outputs from the cache, closed-form initialisation from the cache except for the first run, training, saving); n/a when a finished student was reused without a recorded wall time.',
 ];
 const paired = (a: string, b: string) => {
   for (const [dir, suffix] of [['swh→eng', ''], ['eng→swh', ':eng2swh']] as const) {
@@ -116,7 +156,7 @@ lines.push('');
 paired('ot', 'mse');
 paired('ot', 'init');
 paired('mse', 'init');
-paired('contrastive', 'init');
+
 const md = lines.join('\n') + '\n';
 process.stdout.write('\n' + md);
 mkdirSync('results', { recursive: true });

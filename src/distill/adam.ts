@@ -23,6 +23,10 @@ export const ADAM_DEFAULTS: AdamConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, 
 export class DenseAdam {
   readonly m: Record<string, Tensor> = {};
   readonly v: Record<string, Tensor> = {};
+  /** Free the moment tensors (engine memory) once training is over. */
+  dispose(): void {
+    for (const t of [...Object.values(this.m), ...Object.values(this.v)]) t.dispose();
+  }
   constructor(
     readonly params: Record<string, tf.Variable>,
     readonly cfg: AdamConfig = ADAM_DEFAULTS,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadUseLite } from '../models/use-lite.ts';
+import { tf } from '../models/engine.ts';
 import { createStudent, loadStudent } from '../models/student.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import { makeObjective } from './objectives.ts';
@@ -49,7 +50,10 @@ describe('trainer on a tiny bitext made by the test', () => {
   it('loss falls; the same seed gives the same numbers and weights; resume equals an uninterrupted run', async () => {
     const root = mkdtempSync(join(tmpdir(), 'optical-train-'));
     const a = await fresh();
+    const before = tf.memory().numTensors;
     const la = await run(a, join(root, 'a'));
+    // no tensor leaks per step (a leak of one [B, L, E] buffer per step exhausted the 4 GB wasm heap in long runs)
+    expect(tf.memory().numTensors).toBe(before);
     expect(la).toHaveLength(12);
     const first = (la[0]! + la[1]! + la[2]!) / 3;
     const last = (la[9]! + la[10]! + la[11]!) / 3;

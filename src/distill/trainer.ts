@@ -176,7 +176,8 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       let parts: Record<string, number> = {};
       // Gradients w.r.t. the transformer variables and the input embeddings (a per-step variable, so that
       // unused parameters — e.g. the pooler under a token-only objective — simply get no gradient).
-      const embVar = tf.variable(tf.tensor3d(embArr, [packed.B, packed.L, E]), true, `optical/embeds/${step}`);
+      const embArr3 = tf.tensor3d(embArr, [packed.B, packed.L, E]);
+      const embVar = tf.variable(embArr3, true, `optical/embeds/${step}`); // shares embArr3's buffer: dispose both
       // the lexical skip ψ: a per-step variable when its table trains, a constant when it is frozen
       const skipArr = sparseLex ? tf.tensor3d(student.skipVectors(packed), [packed.B, packed.L, H]) : undefined;
       const skipVar = skipArr && opt.lexicalLr > 0 ? tf.variable(skipArr, true, `optical/skip/${step}`) : undefined;
@@ -203,6 +204,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
       if (sparseLex && tg.lexical && opt.lexicalLr > 0) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
       embVar.dispose();
+      embArr3.dispose();
       skipVar?.dispose();
       skipArr?.dispose();
       Object.values(grads).forEach((g) => g.dispose());
@@ -216,6 +218,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   }
   saveStudent(student, opt.outDir, { training: { ...opt.record, steps: step } });
   rmSync(ckptDir, { recursive: true, force: true });
+  dense.dispose();
   return { steps: step, lastLoss };
 }
 

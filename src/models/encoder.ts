@@ -94,6 +94,11 @@ export class KonaEncoder {
     return this.cfg.layers.at(-1)!.hidden;
   }
 
+  /** Free the engine memory of the parameters (the encoder is unusable afterwards). */
+  dispose(): void {
+    for (const t of Object.values(this.params)) t.dispose();
+  }
+
   featurize(text: string): Features {
     return featurize(this.tokenizer, text, this.cfg.maxLength, this.ngram, this.lexicon);
   }

@@ -1,3 +1,4 @@
+import { TOY_ENG_20, toyLanguage } from '../../test/toy-bitext.ts';
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -59,14 +60,8 @@ describe('optical CLI', () => {
 
   it('distill → eval mining end to end on a tiny bitext made here; the closed-form init is cached across runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'optical-cli-'));
-    const eng = [
-      'the dog runs fast', 'a cat sleeps at home', 'children play in the garden', 'the river is very long',
-      'my father reads a book', 'we eat bread and fish', 'the sun rises in the east', 'she sings a happy song',
-      'birds fly over the sea', 'the old man walks slowly', 'rain falls on the roof', 'they build a new house',
-      'the teacher writes on the board', 'water is good for life', 'the market opens early', 'he drives a red car',
-      'the dog sleeps in the garden', 'a cat runs over the roof', 'my father eats fish', 'she reads a new book',
-    ];
-    const toy = (t: string) => t.split(' ').map((w) => [...w].reverse().join('') + 'a').join(' ');
+    const eng = TOY_ENG_20;
+    const toy = toyLanguage;
     writeFileSync(join(dir, 'xx.txt'), eng.map(toy).join('\n') + '\n');
     writeFileSync(join(dir, 'en.txt'), eng.join('\n') + '\n');
     const env = { ...process.env, OPTICAL_DATA: '/nonexistent-optical-data', OPTICAL_CACHE: join(dir, 'cache') };

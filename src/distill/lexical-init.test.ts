@@ -1,3 +1,4 @@
+import { TOY_ENG_20, toyLanguage } from '../../test/toy-bitext.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { loadUseLite } from '../models/use-lite.ts';
 import { createStudent } from '../models/student.ts';
@@ -7,14 +8,8 @@ import { teacherTargets, type TeacherTargets } from './trainer.ts';
 import { initLexicalSkip } from './lexical-init.ts';
 
 // A made-up "language": English words written backwards with a suffix, so the teacher does not know it.
-const ENG = [
-  'the dog runs fast', 'a cat sleeps at home', 'children play in the garden', 'the river is very long',
-  'my father reads a book', 'we eat bread and fish', 'the sun rises in the east', 'she sings a happy song',
-  'birds fly over the sea', 'the old man walks slowly', 'rain falls on the roof', 'they build a new house',
-  'the teacher writes on the board', 'water is good for life', 'the market opens early', 'he drives a red car',
-  'the dog sleeps in the garden', 'a cat runs over the roof', 'my father eats fish', 'she reads a new book',
-];
-const toy = (s: string) => s.split(' ').map((w) => [...w].reverse().join('') + 'a').join(' ');
+const ENG = TOY_ENG_20;
+const toy = toyLanguage;
 const SRC = ENG.map(toy);
 
 let teacher: KonaEncoder;

@@ -1,3 +1,4 @@
+import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +11,8 @@ import { makeObjective } from './objectives.ts';
 import { train, teacherTargets, makeBatches, type TeacherTargets } from './trainer.ts';
 
 // A tiny made-up bitext: a toy "language" that writes English words backwards with a suffix.
-const ENG = [
-  'the dog runs fast', 'a cat sleeps at home', 'children play in the garden', 'the river is very long',
-  'my father reads a book', 'we eat bread and fish', 'the sun rises in the east', 'she sings a happy song',
-  'birds fly over the sea', 'the old man walks slowly', 'rain falls on the roof', 'they build a new house',
-  'the teacher writes on the board', 'water is good for life', 'the market opens early', 'he drives a red car',
-];
-const toy = (s: string) => s.split(' ').map((w) => [...w].reverse().join('') + 'a').join(' ');
+const ENG = TOY_ENG_16;
+const toy = toyLanguage;
 const SRC = ENG.map(toy);
 const NGRAM = { nMin: 3, nMax: 4, buckets: 1024, maxPerToken: 8 };
 

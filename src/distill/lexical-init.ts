@@ -20,7 +20,7 @@
  * MAFAND + SIB train, and SIB-200 dev; swh→en / en→swh mining accuracy at step 0):
  *   λ = 0.03: 65.2 / 56.7 held-out;  0.1: 72.2 / 68.6;  0.3: 74.2 / 76.0;  1: 71.1 / 78.2
  * hence the default grid [0.1, 0.3, 1]. (The earlier hashed per-token n-gram features with IDF
- * weights reached 58 % held-out at best.)
+ * weights reached 58 % held-out at best, measured 2026-11-21.)
  */
 import { tf } from '../models/engine.ts';
 import type { KonaEncoder } from '../models/encoder.ts';

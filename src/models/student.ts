@@ -153,16 +153,20 @@ export function saveStudent(model: KonaEncoder, dir: string, extra: Partial<Stud
   atomicWriteFile(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
 }
 
+/** Parse a JSON file; a syntax error becomes an InputError naming the file. */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`invalid JSON: ${(e as Error).message}`, file);
+  }
+}
+
 /** Load a student folder written by {@link saveStudent}. */
 export async function loadStudent(dir: string): Promise<KonaEncoder & { config: StudentConfigFile }> {
   const cfgFile = join(dir, 'config.json');
   if (!existsSync(cfgFile)) throw new InputError('not a model folder (no config.json)', dir);
-  let config: StudentConfigFile;
-  try {
-    config = JSON.parse(readFileSync(cfgFile, 'utf8'));
-  } catch (e) {
-    throw new InputError(`invalid JSON: ${(e as Error).message}`, cfgFile);
-  }
+  const config = readJson(cfgFile) as StudentConfigFile;
   if (config.architecture !== 'optical-kona') throw new InputError(`field "architecture": expected "optical-kona", got ${JSON.stringify(config.architecture)}`, cfgFile);
   await loadUseLite(); // initialises the engine (and the teacher the student needs for its English side)
   const { tensors } = readSafetensors(join(dir, 'model.safetensors'));
@@ -184,13 +188,7 @@ export async function loadStudent(dir: string): Promise<KonaEncoder & { config: 
   if (tables.lexical) {
     const file = join(dir, 'lexicon.json');
     if (!existsSync(file)) throw new InputError('the model has a lexical skip ("lexical.weight") but no lexicon.json', dir);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new InputError(`invalid JSON: ${(e as Error).message}`, file);
-    }
-    lexicon = Tfidf.fromJSON(json, file);
+    lexicon = Tfidf.fromJSON(readJson(file), file);
     const shape = tensors['lexical.weight']!.shape;
     if (shape[0] !== lexicon.nFeatures) throw new InputError(`tensor "lexical.weight" has ${shape[0]} rows but the lexicon ${lexicon.nFeatures} features`, join(dir, 'model.safetensors'));
   }

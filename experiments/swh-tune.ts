@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { loadUseLite } from '../src/models/use-lite.ts';
 import { createStudent, saveStudent, loadStudent } from '../src/models/student.ts';
 import { existsSync } from 'node:fs';
-import type { KonaEncoder } from '../src/models/encoder.ts';
+import type { KonaStudent } from '../src/models/student.ts';
 import { loadBitexts, loadSib200, resolveDataDir } from '../src/data/index.ts';
 import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
 import { initLexicalSkip } from '../src/distill/lexical-init.ts';
@@ -68,7 +68,7 @@ const t0 = performance.now();
 // the initialised student is cached per (vocab, lexical, λ grid): every objective starts from the same one
 const initDir = join(tmpdir(), `optical-tune-init-${a.vocab}-${a['no-lexical'] ? 'nolex' : 'lex'}-${a.lambdas ?? 'default'}`);
 let lambda: number | undefined;
-let student: KonaEncoder;
+let student: KonaStudent;
 if (existsSync(join(initDir, 'config.json'))) {
   student = await loadStudent(initDir);
   lambda = (student as unknown as { config: { training?: { lambda?: number } } }).config.training?.lambda;
@@ -87,7 +87,7 @@ if (existsSync(join(initDir, 'config.json'))) {
 }
 const out = join('results', 'dev');
 mkdirSync(out, { recursive: true });
-const evaluate = (s: KonaEncoder, step: number) => {
+const evaluate = (s: KonaStudent, step: number) => {
   const h = evaluateBitextMining(s.encode(heldSrc).embeddings, heldEng, H);
   const d = evaluateBitextMining(s.encode(dev.src).embeddings, devEng, H);
   const rec = {

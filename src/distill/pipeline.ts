@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadUseLite } from '../models/use-lite.ts';
 import { createHash } from 'node:crypto';
-import { createStudent, loadStudent, saveStudent, type VocabKind } from '../models/student.ts';
+import { createStudent, loadStudent, saveStudent, type KonaStudent, type VocabKind } from '../models/student.ts';
 import { DEFAULT_NGRAMS } from '../models/features.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import { loadBitexts, resolveDataDir, sampleBitext, type Bitext } from '../data/index.ts';
@@ -145,7 +145,7 @@ async function initialisedStudent(
   bitext: Bitext,
   targets: TeacherTargets,
   hooks: DistillHooks,
-): Promise<{ student: KonaEncoder; lexicalInit?: Pick<LexicalInitResult, 'lambda' | 'heldOut'> }> {
+): Promise<{ student: KonaStudent; lexicalInit?: Pick<LexicalInitResult, 'lambda' | 'heldOut'> }> {
   const log = hooks.log ?? (() => {});
   const name = `optical-${cfg.lang}-${cfg.objective}`;
   const options = { vocab: cfg.vocab, vocabSize: cfg.vocabSize, inputNgrams: cfg.inputNgrams, lexical: cfg.lexical, init: cfg.init, seed: cfg.seed };

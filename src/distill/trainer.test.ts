@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadUseLite } from '../models/use-lite.ts';
 import { tf } from '../models/engine.ts';
-import { createStudent, loadStudent } from '../models/student.ts';
+import { createStudent, loadStudent, type KonaStudent } from '../models/student.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import { makeObjective } from './objectives.ts';
 import { train, teacherTargets, makeBatches, type TeacherTargets } from './trainer.ts';
@@ -19,7 +19,7 @@ const NGRAM = { nMin: 3, nMax: 4, buckets: 1024, maxPerToken: 8 };
 let teacher: KonaEncoder;
 let targets: TeacherTargets;
 const fresh = (seed = 3) => createStudent(teacher, { vocab: 'teacher', ngram: NGRAM, inputNgrams: true, lexical: true, texts: SRC, seed });
-const run = async (student: KonaEncoder, outDir: string, extra: Partial<Parameters<typeof train>[0]> = {}) => {
+const run = async (student: KonaStudent, outDir: string, extra: Partial<Parameters<typeof train>[0]> = {}) => {
   const losses: number[] = [];
   await train({
     student, src: SRC, targets, objective: makeObjective('ot+mse'), outDir,

@@ -16,9 +16,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, type Tensor } from '../models/engine.ts';
-import type { KonaEncoder, PackedBatch } from '../models/encoder.ts';
+import type { PackedBatch } from '../models/encoder.ts';
+import type { SentenceEncoder, TrainableEncoder } from '../models/types.ts';
 import type { Features } from '../models/features.ts';
-import { saveStudent } from '../models/student.ts';
 import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
 import { DenseAdam, SparseAdam, learningRate, ADAM_DEFAULTS } from './adam.ts';
 import type { Objective, TeacherBatch } from './objectives.ts';
@@ -36,13 +36,13 @@ export interface TeacherTargets {
 }
 
 /** Run the teacher once over the English side. */
-export function teacherTargets(teacher: KonaEncoder, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): TeacherTargets {
+export function teacherTargets(teacher: SentenceEncoder, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): TeacherTargets {
   const r = teacher.encode(eng, { tokens, pooled: true, batchSize: 64, onProgress });
   return { embeddings: r.embeddings, pooled: r.pooled!, tokens: r.tokens, dim: r.dim };
 }
 
 export interface TrainOptions {
-  student: KonaEncoder;
+  student: TrainableEncoder;
   /** foreign side of the bitext */
   src: string[];
   targets: TeacherTargets;
@@ -142,10 +142,9 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   const perEpoch = Math.ceil(feats.length / opt.batchSize);
   const totalSteps = o.steps ?? perEpoch * opt.epochs;
   const warmup = Math.round(totalSteps * opt.warmupFraction);
-  const E = student.cfg.embedDim;
+  const E = student.embedDim;
 
-  const trainable: Record<string, tf.Variable> = {};
-  for (const [k, v] of Object.entries(student.params)) if (k !== 'timing.inv_timescales') trainable[k] = v as tf.Variable;
+  const trainable = student.trainableParams();
   const adamCfg = { ...ADAM_DEFAULTS, weightDecay: opt.weightDecay };
   const dense = new DenseAdam(trainable, adamCfg);
   const sparseTok = new SparseAdam(student.tables.embeddings, E, { ...adamCfg, weightDecay: 0 });
@@ -179,7 +178,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const embArr3 = tf.tensor3d(embArr, [packed.B, packed.L, E]);
       const embVar = tf.variable(embArr3, true, `optical/embeds/${step}`); // shares embArr3's buffer: dispose both
       // the lexical skip ψ: a per-step variable when its table trains, a constant when it is frozen
-      const skipArr = sparseLex ? tf.tensor3d(student.skipVectors(packed), [packed.B, packed.L, H]) : undefined;
+      const skipArr = sparseLex ? tf.tensor3d(student.skipVectors!(packed), [packed.B, packed.L, H]) : undefined;
       const skipVar = skipArr && opt.lexicalLr > 0 ? tf.variable(skipArr, true, `optical/skip/${step}`) : undefined;
       const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // f(seed, step): resumable
       const { value, grads } = tf.tidy(() => {
@@ -216,7 +215,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, tables, step, opt.record);
     }
   }
-  saveStudent(student, opt.outDir, { training: { ...opt.record, steps: step } });
+  student.save(opt.outDir, { training: { ...opt.record, steps: step } });
   rmSync(ckptDir, { recursive: true, force: true });
   dense.dispose();
   return { steps: step, lastLoss };
@@ -224,9 +223,9 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
 
 type SparseTables = Record<'embeddings' | 'ngrams' | 'lexical', SparseAdam | undefined>;
 
-function checkpoint(dir: string, student: KonaEncoder, dense: DenseAdam, tables: SparseTables, step: number, record: Record<string, unknown> | undefined): void {
+function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, step: number, record: Record<string, unknown> | undefined): void {
   mkdirSync(dir, { recursive: true });
-  saveStudent(student, join(dir, 'model'), { training: { ...record, steps: step } });
+  student.save(join(dir, 'model'), { training: { ...record, steps: step } });
   const t: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
   for (const k of Object.keys(dense.m)) {
     t[`m.${k}`] = { dtype: 'F32', shape: dense.m[k]!.shape, data: dense.m[k]!.dataSync() as Float32Array };
@@ -241,13 +240,9 @@ function checkpoint(dir: string, student: KonaEncoder, dense: DenseAdam, tables:
   atomicWriteFile(join(dir, 'state.json'), JSON.stringify({ step }) + '\n');
 }
 
-function restore(dir: string, student: KonaEncoder, dense: DenseAdam, tables: SparseTables): number {
+function restore(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables): number {
   const { step } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { step: number };
-  const { tensors } = readSafetensors(join(dir, 'model', 'model.safetensors'));
-  for (const [k, p] of Object.entries(student.params)) (p as tf.Variable).assign(tf.tensor(tensors[k]!.data as Float32Array, p.shape));
-  student.tables.embeddings.set(tensors['embeddings.weight']!.data as Float32Array);
-  if (student.tables.ngrams) student.tables.ngrams.set(tensors['ngrams.weight']!.data as Float32Array);
-  if (student.tables.lexical) student.tables.lexical.set(tensors['lexical.weight']!.data as Float32Array);
+  student.restore(join(dir, 'model'));
   const o = readSafetensors(join(dir, 'optimizer.safetensors')).tensors;
   for (const k of Object.keys(dense.m)) {
     dense.m[k]!.dispose();

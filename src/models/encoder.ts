@@ -23,6 +23,7 @@ import { konaForward, type ForwardOptions, type KonaConfig, type KonaOutput, typ
 import { featurize, type Features, type NgramConfig, type TokenLexical } from './features.ts';
 import type { Tokenizer } from '../text/index.ts';
 import type { Tfidf } from '../text/tfidf.ts';
+import { encodeBatched } from './encode.ts';
 
 export interface EmbeddingTables {
   /** [V, E] */
@@ -58,6 +59,11 @@ export interface EncoderMeta {
   /** students: which vocabulary and initialisation they were created with */
   vocab?: 'teacher' | 'new';
   init?: 'teacher' | 'random';
+  /**
+   * content hash of the weights, for models whose name does not pin them (Hugging Face folders): part of
+   * the teacher-output cache key
+   */
+  fingerprint?: string;
 }
 
 export interface EncodeOptions {
@@ -92,6 +98,18 @@ export class KonaEncoder {
 
   get dim(): number {
     return this.cfg.layers.at(-1)!.hidden;
+  }
+
+  /** E, the width of the input embedding tables */
+  get embedDim(): number {
+    return this.cfg.embedDim;
+  }
+
+  /** The transformer and pooler variables (the fixed timing signal excluded). */
+  trainableParams(): Record<string, tf.Variable> {
+    const out: Record<string, tf.Variable> = {};
+    for (const [k, v] of Object.entries(this.params)) if (k !== 'timing.inv_timescales') out[k] = v as tf.Variable;
+    return out;
   }
 
   /** Free the engine memory of the parameters (the encoder is unusable afterwards). */
@@ -220,33 +238,12 @@ export class KonaEncoder {
   }
 
   encodeFeatures(feats: Features[], opts: EncodeOptions = {}): EncodeResult {
-    const N = feats.length;
-    const H = this.dim;
-    const bs = opts.batchSize ?? 64;
-    const order = [...feats.keys()].sort((a, b) => feats[a]!.ids.length - feats[b]!.ids.length || a - b);
-    const embeddings = new Float32Array(N * H);
-    const pooled = opts.pooled ? new Float32Array(N * H) : undefined;
-    const tokens: Float32Array[] | undefined = opts.tokens ? new Array(N) : undefined;
-    for (let s = 0; s < N; s += bs) {
-      const idx = order.slice(s, s + bs);
-      const batch = this.pack(idx.map((i) => feats[i]!));
-      const [emb, pool, tok] = tf.tidy(() => {
-        const out = this.forward(batch);
-        return [out.embedding.dataSync(), opts.pooled ? out.pooled.dataSync() : undefined, opts.tokens ? out.tokens.dataSync() : undefined];
-      });
-      idx.forEach((i, b) => {
-        embeddings.set((emb as Float32Array).subarray(b * H, (b + 1) * H), i * H);
-        if (pooled) pooled.set((pool as Float32Array).subarray(b * H, (b + 1) * H), i * H);
-        if (tokens) tokens[i] = (tok as Float32Array).slice(b * batch.L * H, (b * batch.L + feats[i]!.ids.length) * H);
-      });
-      opts.onProgress?.(Math.min(s + bs, N), N);
-    }
-    return { embeddings, pooled, tokens, dim: H };
+    return encodeBatched(this, feats, opts);
   }
 }
 
 /** Accumulates rows of a sparse gradient. */
-class RowAccumulator {
+export class RowAccumulator {
   private index = new Map<number, number>();
   private data: Float32Array;
   private n = 0;

@@ -20,6 +20,7 @@
  * Padding id is −1 (id 0 is a real piece); sequences are clipped to `maxLength` (128) pieces.
  */
 import { tf, matmul, bmm, embeddingLookup, type Tensor } from './engine.ts';
+import type { EncoderOutput } from './types.ts';
 
 export interface KonaLayerConfig {
   /** input width D */
@@ -62,16 +63,8 @@ export interface KonaBatch {
   tokenSkip?: Tensor;
 }
 
-export interface KonaOutput {
-  /** [B, L, H] last layer's token states, zero at padding */
-  tokens: Tensor;
-  /** [B, L] 1 for real tokens */
-  mask: Tensor;
-  /** [B, H] masked mean of token states */
-  pooled: Tensor;
-  /** [B, H] L2-normalised sentence embedding */
-  embedding: Tensor;
-}
+/** [B, L, H] tokens, [B, L] mask, [B, H] pooled (masked mean) and embedding (see the file header). */
+export type KonaOutput = EncoderOutput;
 
 export const USE_LITE_CONFIG: KonaConfig = {
   vocabSize: 8002,

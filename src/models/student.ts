@@ -21,6 +21,7 @@ import { konaParamShapes, type KonaConfig, type KonaParams } from './kona.ts';
 import { KonaEncoder, type EmbeddingTables } from './encoder.ts';
 import { DEFAULT_NGRAMS, type NgramConfig } from './features.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
+import type { TrainableEncoder } from './types.ts';
 import { loadUseLite, USE_LITE } from './use-lite.ts';
 import { loadTokenizerJson, trainUnigram, type Tokenizer } from '../text/index.ts';
 import { Tfidf } from '../text/tfidf.ts';
@@ -60,8 +61,29 @@ export interface StudentConfigFile {
   training?: Record<string, unknown>;
 }
 
+/** A Kona student: a {@link KonaEncoder} the trainer can drive, save and restore. */
+export class KonaStudent extends KonaEncoder implements TrainableEncoder {
+  save(dir: string, extra: { training?: Record<string, unknown> } = {}): void {
+    saveStudent(this, dir, extra);
+  }
+
+  restore(dir: string): void {
+    const file = join(dir, 'model.safetensors');
+    const { tensors } = readSafetensors(file);
+    const get = (name: string) => {
+      const t = tensors[name];
+      if (!t) throw new InputError(`tensor "${name}" missing`, file);
+      return t.data as Float32Array;
+    };
+    for (const [k, p] of Object.entries(this.params)) (p as tf.Variable).assign(tf.tensor(get(k), p.shape));
+    this.tables.embeddings.set(get('embeddings.weight'));
+    if (this.tables.ngrams) this.tables.ngrams.set(get('ngrams.weight'));
+    if (this.tables.lexical) this.tables.lexical.set(get('lexical.weight'));
+  }
+}
+
 /** Create a student from a teacher (layers copied or random; embeddings initialised as documented above). */
-export async function createStudent(teacher: KonaEncoder, opts: StudentOptions): Promise<KonaEncoder> {
+export async function createStudent(teacher: KonaEncoder, opts: StudentOptions): Promise<KonaStudent> {
   const E = teacher.cfg.embedDim;
   let tokenizer: Tokenizer = teacher.tokenizer;
   let embeddings: Float32Array;
@@ -105,7 +127,7 @@ export async function createStudent(teacher: KonaEncoder, opts: StudentOptions):
     ngrams: ngram && opts.inputNgrams ? new Float32Array(ngram.buckets * E) : undefined,
     lexical: lexicon ? new Float32Array(lexicon.nFeatures * H) : undefined,
   };
-  const student = new KonaEncoder(cfg, params, tables, tokenizer, ngram, {
+  const student = new KonaStudent(cfg, params, tables, tokenizer, ngram, {
     name: opts.name ?? 'student',
     teacher: teacher.meta.teacher ?? teacher.meta.name,
     vocab: opts.vocab,
@@ -163,7 +185,7 @@ function readJson(file: string): unknown {
 }
 
 /** Load a student folder written by {@link saveStudent}. */
-export async function loadStudent(dir: string): Promise<KonaEncoder & { config: StudentConfigFile }> {
+export async function loadStudent(dir: string): Promise<KonaStudent & { config: StudentConfigFile }> {
   const cfgFile = join(dir, 'config.json');
   if (!existsSync(cfgFile)) throw new InputError('not a model folder (no config.json)', dir);
   const config = readJson(cfgFile) as StudentConfigFile;
@@ -193,7 +215,7 @@ export async function loadStudent(dir: string): Promise<KonaEncoder & { config: 
     if (shape[0] !== lexicon.nFeatures) throw new InputError(`tensor "lexical.weight" has ${shape[0]} rows but the lexicon ${lexicon.nFeatures} features`, join(dir, 'model.safetensors'));
   }
   const tokenizer = loadTokenizerJson(join(dir, 'tokenizer.json'));
-  const enc = new KonaEncoder(config.kona, params, tables, tokenizer, config.ngram ?? undefined, {
+  const enc = new KonaStudent(config.kona, params, tables, tokenizer, config.ngram ?? undefined, {
     name: config.name,
     teacher: config.teacher,
     vocab: config.vocab,

@@ -3,7 +3,7 @@
  * distillation, and re-running a distillation (other objective, other seed, the demo) on the same bitext
  * should not pay for the teacher again.
  *
- * Key: SHA-256 of (teacher name, whether token states are stored, the sentences). Location:
+ * Key: SHA-256 of (teacher name and weight fingerprint when it has one, whether token states are stored, the sentences). Location:
  * `$OPTICAL_CACHE/teacher/<key>.safetensors` (default `~/.cache/optical`). Layout:
  *   embeddings [N, H];  pooled [N, H];  tokens [T, H] (all sentences' token states concatenated);
  *   offsets [N + 1] (I32).
@@ -11,20 +11,19 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { KonaEncoder } from '../models/encoder.ts';
+import type { SentenceEncoder } from '../models/types.ts';
+import { cacheDir } from '../util/cache.ts';
 import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
 import { teacherTargets, type TeacherTargets } from './trainer.ts';
 
-export function cacheDir(): string {
-  return process.env.OPTICAL_CACHE ?? join(homedir(), '.cache', 'optical');
-}
+export { cacheDir };
 
 /** Teacher outputs for `eng`, from the cache when present (else computed and stored). */
-export function cachedTeacherTargets(teacher: KonaEncoder, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): TeacherTargets {
+export function cachedTeacherTargets(teacher: SentenceEncoder, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): TeacherTargets {
   const key = (withTokens: boolean) => {
-    const h = createHash('sha256').update(`${teacher.meta.name}\u0000v2\u0000${withTokens}\u0000`);
+    const id = teacher.meta.fingerprint ? `${teacher.meta.name}@${teacher.meta.fingerprint}` : teacher.meta.name;
+    const h = createHash('sha256').update(`${id}\u0000v2\u0000${withTokens}\u0000`);
     for (const s of eng) h.update(s).update('\u0000');
     return join(cacheDir(), 'teacher', `${h.digest('hex').slice(0, 32)}.safetensors`);
   };

@@ -21,7 +21,9 @@ import { konaParamShapes, type KonaConfig, type KonaParams } from './kona.ts';
 import { KonaEncoder, type EmbeddingTables } from './encoder.ts';
 import { DEFAULT_NGRAMS, type NgramConfig } from './features.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
-import type { TrainableEncoder } from './types.ts';
+import type { SentenceEncoder, TrainableEncoder } from './types.ts';
+import { isHfFolder, loadHfModel } from './hf/load.ts';
+import { isHubName, resolveHubModel } from './hf/hub.ts';
 import { loadUseLite, USE_LITE } from './use-lite.ts';
 import { loadTokenizerJson, trainUnigram, type Tokenizer } from '../text/index.ts';
 import { Tfidf } from '../text/tfidf.ts';
@@ -224,8 +226,14 @@ export async function loadStudent(dir: string): Promise<KonaStudent & { config: 
   return Object.assign(enc, { config });
 }
 
-/** `teacher` / `use-lite` → the default teacher; anything else → a student folder. */
-export async function loadEncoder(spec: string): Promise<KonaEncoder> {
+/**
+ * A model spec → its encoder: `teacher` / `use-lite` → the default teacher; a folder → a Hugging Face model
+ * (config.json with a `model_type`, see hf/) or a Kona student; a name `org/name` that is not a folder → a
+ * Hugging Face model from the cache, fetched when the network allows (hf/hub.ts).
+ */
+export async function loadEncoder(spec: string): Promise<SentenceEncoder> {
   if (spec === 'teacher' || spec === USE_LITE) return loadUseLite();
+  if (existsSync(spec)) return isHfFolder(spec) ? loadHfModel(spec) : loadStudent(spec);
+  if (isHubName(spec)) return loadHfModel(await resolveHubModel(spec), { name: spec });
   return loadStudent(spec);
 }

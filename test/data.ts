@@ -12,3 +12,11 @@ export function resolveTestData(): string | undefined {
   if (!process.env.OPTICAL_QUIET_SKIP) console.warn('[optical tests] real data not found (set $OPTICAL_DATA or place ../shared/data): data tests are skipped');
   return undefined;
 }
+
+/** The shared tokenizer folders (`tokenizers-minilm`, `tokenizers-clip`): beside the data folder, or `../shared/models`. */
+export function resolveTestModels(): string | undefined {
+  const candidates = [process.env.OPTICAL_DATA && join(process.env.OPTICAL_DATA, '..', 'models'), join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'models')];
+  for (const c of candidates) if (c && existsSync(join(c, 'tokenizers-minilm', 'tokenizer.json'))) return c;
+  if (!process.env.OPTICAL_QUIET_SKIP) console.warn('[optical tests] shared tokenizer files not found (../shared/models): tests that need them are skipped');
+  return undefined;
+}

@@ -26,6 +26,8 @@ export function distillCommand(program: Command): void {
     .requiredOption('--bitext <spec>', 'bitext: bible:NAME | mafand:en-XX | sib:LANG_Script[:split] | lines:SRC:ENG (repeatable)', collect, [])
     .requiredOption('--objective <name>', `objective: ${OBJECTIVES.join(' | ')}`)
     .requiredOption('--out <dir>', 'output folder for the student (config.json, model.safetensors, tokenizer.json)')
+    .option('--teacher <model>', 'the teacher: use-lite (default) | a Hugging Face folder (config.json, model.safetensors, tokenizer.json) | a Hugging Face name org/name (from the cache ~/.cache/optical or $OPTICAL_CACHE, fetched when online)')
+    .option('--student <model>', 'init:DIR = a new student from the weights in DIR (e.g. a multilingual encoder) | DIR = continue a student distilled from the same teacher (default: created from the teacher)')
     .option('--max-pairs <n>', 'train on a seeded random subset of this many pairs', int('max-pairs'))
     .option('--epochs <n>', 'passes over the bitext', int('epochs'), d.epochs)
     .option('--steps <n>', 'total optimisation steps (overrides --epochs)', int('steps'))
@@ -54,6 +56,8 @@ export function distillCommand(program: Command): void {
       const cfg: DistillConfig = {
         ...d,
         lang: o.lang,
+        teacher: o.teacher,
+        student: o.student,
         bitext: o.bitext,
         maxPairs: o.maxPairs || undefined,
         objective: o.objective,

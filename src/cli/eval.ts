@@ -15,21 +15,25 @@ export function evalMiningCommand(evalCmd: Command): void {
   evalCmd
     .command('mining')
     .description('bitext mining: each source sentence is correct when its nearest target (cosine) is its translation')
-    .requiredOption('--model <dir|teacher>', 'encodes the --src (foreign) side')
+    .option('--model <dir|teacher>', 'encodes the --src (foreign) side: teacher, a student folder, a Hugging Face folder or name')
+    .option('--student <dir>', 'the same as --model')
     .requiredOption('--src <file>', 'foreign sentences, one per line (may be .gz)')
     .requiredOption('--tgt <file>', 'English translations, line-aligned (may be .gz)')
     .option('--tgt-model <dir|teacher>', 'encodes the --tgt side (default: the teacher the model was distilled from)')
+    .option('--teacher <model>', 'the same as --tgt-model')
     .option('--json', 'print one JSON object')
     .action(async (o) => {
+      const modelSpec = oneOf(o, 'model', 'student', true)!;
+      const tgtSpec = oneOf(o, 'tgtModel', 'teacher', false);
       const src = readLines(o.src);
       const tgt = readLines(o.tgt);
       if (src.length !== tgt.length) throw new InputError(`${o.src} has ${src.length} lines but ${o.tgt} has ${tgt.length}: the files must be line-aligned`);
       if (src.length === 0) throw new InputError('empty file', o.src);
-      const model = await loadEncoder(o.model);
-      const tgtModel = o.tgtModel ? await loadEncoder(o.tgtModel) : undefined;
+      const model = await loadEncoder(modelSpec);
+      const tgtModel = tgtSpec ? await loadEncoder(tgtSpec) : undefined;
       const r = await mineWithEncoders(model, src, tgt, tgtModel);
       const out = {
-        model: o.model,
+        model: modelSpec,
         n: r.n,
         src2tgt: r.src2tgt,
         tgt2src: r.tgt2src,
@@ -46,6 +50,15 @@ export function evalMiningCommand(evalCmd: Command): void {
         }
       }
     });
+}
+
+/** The value of option `a` or its alias `b` (not both); `required` makes a missing one an error. */
+export function oneOf(o: Record<string, string | undefined>, a: string, b: string, required: boolean): string | undefined {
+  const flag = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+  if (o[a] !== undefined && o[b] !== undefined) throw new InputError(`give ${flag(a)} or ${flag(b)}, not both`);
+  const v = o[a] ?? o[b];
+  if (v === undefined && required) throw new InputError(`required option ${flag(a)} (or ${flag(b)}) not specified`);
+  return v;
 }
 
 export const DEFAULT_TREC_MEASURES = 'MAP,MRR@10,nDCG@10,P@10,R@100,judged@10';

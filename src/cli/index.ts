@@ -14,7 +14,9 @@ export function indexCommand(program: Command): void {
   program
     .command('index')
     .description('encode documents into a search index (created if missing, otherwise added to; duplicate ids are rejected)')
-    .requiredOption('--model <dir|teacher>', 'encodes the documents: the teacher, or a student for foreign-language documents')
+    .option('--model <dir|teacher>', 'encodes the documents: the teacher, or a student for foreign-language documents (a student folder, a Hugging Face folder or name)')
+    .option('--teacher <model>', 'the same as --model, for English documents')
+    .option('--student <dir>', 'the same as --model, for foreign-language documents')
     .requiredOption('--docs <file>', 'the collection (may be .gz)')
     .requiredOption('--out <dir>', 'the index folder')
     .option('--format <format>', `collection format: auto, ${COLLECTION_FORMATS.join(', ')} (auto: JSON lines → jsonl, or beir when records have "_id"; otherwise tsv)`, 'auto')
@@ -25,6 +27,9 @@ export function indexCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress output')
     .action(async (o) => {
+      const picked = [o.model, o.teacher, o.student].filter((v) => v !== undefined);
+      if (picked.length !== 1) throw new InputError('give exactly one of --model, --teacher, --student');
+      o.model = picked[0];
       const batchSize = Number(o.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`--batch-size must be a positive integer, got "${o.batchSize}"`);
       const format = parseFormat(o.format);

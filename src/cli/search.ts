@@ -31,10 +31,15 @@ export function searchCommand(program: Command): void {
     .option('--queries <file>', 'queries: TSV qid<TAB>text, or JSON lines {"id", "text"} (may be .gz)')
     .option('--run <file>', 'with --queries: write a TREC run here (qid Q0 docid rank score tag; tag = model name)')
     .option('--model <dir|teacher>', 'encodes the queries (default: the model that encoded the index)')
+    .option('--teacher <model>', 'the same as --model, for English queries')
+    .option('--student <dir>', 'the same as --model, for foreign-language queries')
     .option('-k, --k <n>', 'results per query (default 10 for --query, 100 for --queries)')
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress output')
     .action(async (o) => {
+      const picked = [o.model, o.teacher, o.student].filter((v) => v !== undefined);
+      if (picked.length > 1) throw new InputError('give at most one of --model, --teacher, --student');
+      o.model = picked[0];
       if ((o.query === undefined) === (o.queries === undefined)) throw new InputError('give either --query TEXT or --queries FILE --run OUT');
       if (o.queries !== undefined && o.run === undefined) throw new InputError('--queries needs --run OUT (the TREC run file to write)');
       if (o.query !== undefined && o.run !== undefined) throw new InputError('--run needs --queries FILE (use --json to get one query\'s results)');

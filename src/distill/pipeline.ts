@@ -2,6 +2,16 @@
  * One distillation run end to end: bitext specs → teacher targets → student → training → saved folder.
  * The CLI (`optical distill`), the demo and the experiments all call {@link distill}, so the defaults
  * below are the product's defaults.
+ *
+ * Teacher (`teacher`): USE-lite by default, or any model spec (`loadEncoder`: a Hugging Face folder or name).
+ * Student (`student`):
+ *   - absent, USE-lite teacher: a Kona student created from the teacher (vocabulary, lexical skip, closed-form
+ *     initialisation: the options below);
+ *   - absent, other teacher: `init:` the teacher's own folder (a copy of the teacher to train);
+ *   - `init:DIR`: a new student starting from the weights in DIR (a Hugging Face encoder such as mBERT or
+ *     XLM-R, or a Kona student), saved in DIR's layout;
+ *   - `DIR`: an optical student distilled earlier from the same teacher, trained further.
+ * Students and teachers must share the output width (the objectives compare their vectors directly).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +19,10 @@ import { loadUseLite } from '../models/use-lite.ts';
 import { createHash } from 'node:crypto';
 import { createStudent, loadStudent, saveStudent, type KonaStudent, type VocabKind } from '../models/student.ts';
 import { DEFAULT_NGRAMS } from '../models/features.ts';
-import type { KonaEncoder } from '../models/encoder.ts';
+import { KonaEncoder } from '../models/encoder.ts';
+import { loadEncoder, loadTrainable } from '../models/student.ts';
+import type { SentenceEncoder, TrainableEncoder } from '../models/types.ts';
+import { InputError } from '../errors.ts';
 import { loadBitexts, resolveDataDir, sampleBitext, type Bitext } from '../data/index.ts';
 import { makeObjective, type OtOptions } from './objectives.ts';
 import { train, TRAIN_DEFAULTS, type StepInfo, type TeacherTargets } from './trainer.ts';
@@ -18,6 +31,10 @@ import { initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
 
 export interface DistillConfig {
   lang: string;
+  /** the teacher's model spec (default: USE-lite) */
+  teacher?: string;
+  /** the student: `init:DIR` (start from DIR's weights) or `DIR` (continue an optical student); see the header */
+  student?: string;
   /** bitext specs (`bible:Swahili`, `mafand:en-swa`, `sib:swh_Latn:train`, `lines:SRC:ENG`) */
   bitext: string[];
   /** use a seeded random subset of this many pairs (default: all) */
@@ -74,7 +91,7 @@ export interface DistillHooks {
 }
 
 export interface DistillResult {
-  student: KonaEncoder;
+  student: TrainableEncoder;
   bitext: Bitext;
   steps: number;
   lastLoss: number;
@@ -89,12 +106,17 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
   const full = loadBitexts(cfg.bitext, dataDir);
   const bitext = cfg.maxPairs ? sampleBitext(full, cfg.maxPairs, cfg.seed) : full;
   log(`bitext: ${bitext.src.length} pairs from ${cfg.bitext.join(', ')}${bitext === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
-  const teacher = await loadUseLite();
+  const teacher = cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite();
+  const konaStudent = !cfg.student && teacher instanceof KonaEncoder;
+  if (!konaStudent && cfg.vocab !== 'teacher') throw new InputError(`--vocab ${cfg.vocab} applies only to students created from the USE-lite teacher (no --teacher, no --student)`);
+  const external = konaStudent ? undefined : await externalStudent(teacher, cfg, log);
   const t0 = performance.now();
   const targets = cachedTeacherTargets(teacher, bitext.eng, objective.needsTokens, hooks.teacherProgress);
   const t1 = performance.now();
-  const { student, lexicalInit } = await initialisedStudent(teacher, cfg, bitext, targets, hooks);
+  const { student, lexicalInit } = external ? { student: external, lexicalInit: undefined } : await initialisedStudent(teacher as KonaEncoder, cfg, bitext, targets, hooks);
   const record = {
+    teacher: teacher.meta.name,
+    student: cfg.student,
     lexicalInit,
     lang: cfg.lang,
     objective: objective.config(),
@@ -130,6 +152,31 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     onStep: hooks.onStep,
   });
   return { student, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 } };
+}
+
+/**
+ * A student given by `--student` (or, for a teacher other than USE-lite, a copy of the teacher): loaded,
+ * renamed `optical-LANG-OBJECTIVE` and tied to the teacher (`init:`), or checked against the teacher it was
+ * distilled from (`DIR`).
+ */
+async function externalStudent(teacher: SentenceEncoder, cfg: DistillConfig, log: (m: string) => void): Promise<TrainableEncoder> {
+  const spec = cfg.student ?? `init:${cfg.teacher}`;
+  const init = spec.startsWith('init:');
+  const path = init ? spec.slice('init:'.length) : spec;
+  if (path === '') throw new InputError('--student init: needs a folder (init:DIR)');
+  const student = await loadTrainable(path);
+  if (init) {
+    student.meta.name = `optical-${cfg.lang}-${cfg.objective}`;
+    student.meta.teacher = teacher.meta.name;
+  } else if (student.meta.teacher !== teacher.meta.name) {
+    throw new InputError(`the student was distilled from ${student.meta.teacher ?? '(no teacher recorded)'}, not from the teacher ${teacher.meta.name}: use --student init:${path} to start a new student from its weights`, path);
+  }
+  if (student.dim !== teacher.dim) {
+    throw new InputError(`the student's output width ${student.dim} differs from the teacher's ${teacher.dim}: the objectives compare them directly (no projection head)`, path);
+  }
+  if (cfg.lexical || cfg.inputNgrams) log('lexical skip and input n-grams: not used (only for students created from the USE-lite teacher)');
+  log(`student: ${init ? `new, from the weights in ${path}` : `continuing ${path}`} (teacher ${teacher.meta.name})`);
+  return student;
 }
 
 /**

@@ -237,3 +237,13 @@ export async function loadEncoder(spec: string): Promise<SentenceEncoder> {
   if (isHubName(spec)) return loadHfModel(await resolveHubModel(spec), { name: spec });
   return loadStudent(spec);
 }
+
+/**
+ * A folder (or Hugging Face name) → a model the trainer can drive: a Hugging Face encoder or a Kona student.
+ * Each call loads a fresh copy (training changes it in place).
+ */
+export async function loadTrainable(spec: string): Promise<TrainableEncoder> {
+  if (existsSync(spec)) return isHfFolder(spec) ? loadHfModel(spec) : loadStudent(spec);
+  if (isHubName(spec)) return loadHfModel(await resolveHubModel(spec), { name: spec });
+  throw new InputError('no such model folder', spec);
+}

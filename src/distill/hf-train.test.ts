@@ -3,8 +3,8 @@
  * teacher: loss falls, seeded runs agree, a resumed run equals an uninterrupted one, and the saved student
  * keeps the Hugging Face layout. Tiny models made by the test.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
@@ -14,6 +14,8 @@ import type { HfEncoder } from '../models/hf/model.ts';
 import { readSafetensors } from '../models/safetensors.ts';
 import { makeObjective } from './objectives.ts';
 import { train, teacherTargets, type TeacherTargets } from './trainer.ts';
+import { distill, DISTILL_DEFAULTS } from './pipeline.ts';
+import { InputError } from '../errors.ts';
 
 const SRC = TOY_ENG_16.map(toyLanguage);
 let root: string;
@@ -37,8 +39,14 @@ const run = async (s: HfEncoder, out: string, extra: Partial<Parameters<typeof t
 };
 
 describe('training a Hugging Face student', () => {
+  const prevCache = process.env.OPTICAL_CACHE;
+  afterAll(() => {
+    if (prevCache === undefined) delete process.env.OPTICAL_CACHE;
+    else process.env.OPTICAL_CACHE = prevCache;
+  });
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'optical-hf-train-'));
+    process.env.OPTICAL_CACHE = join(root, 'cache'); // distill() caches teacher outputs
     makeTinyModel(join(root, 'teacher'), { modelType: 'roberta', tokenizer: 'bpe', seed: 1 });
     makeTinyModel(join(root, 'student-init'), { modelType: 'xlm-roberta', tokenizer: 'bpe', seed: 2 });
     teacher = await loadHfModel(join(root, 'teacher'));
@@ -72,5 +80,30 @@ describe('training a Hugging Face student', () => {
     const back = await loadHfModel(join(root, 'a'));
     expect(back.encode(SRC.slice(0, 4)).embeddings).toEqual(a.encode(SRC.slice(0, 4)).embeddings);
     for (const m of [a, b, c, c2, back]) m.dispose();
+  });
+
+  it('distill(): a student DIR continues against its own teacher, is refused with another; init: needs a folder', async () => {
+    writeFileSync(join(root, 'xx.txt'), SRC.join('\n') + '\n');
+    writeFileSync(join(root, 'en.txt'), TOY_ENG_16.join('\n') + '\n');
+    const cfg = (student: string, teacherDir: string, out: string) => ({
+      ...DISTILL_DEFAULTS, lang: 'xx', bitext: [`lines:${join(root, 'xx.txt')}:${join(root, 'en.txt')}`], objective: 'mse',
+      out: join(root, out), steps: 2, batch: 8, teacher: teacherDir, student,
+    });
+    const logs: string[] = [];
+    const first = await distill(cfg(`init:${join(root, 'student-init')}`, join(root, 'teacher'), 'd1'), { log: (m) => logs.push(m) });
+    expect(first.steps).toBe(2);
+    expect(first.student.meta).toMatchObject({ name: 'optical-xx-mse', teacher: join(root, 'teacher') });
+    const again = await distill(cfg(join(root, 'd1'), join(root, 'teacher'), 'd2'), { log: (m) => logs.push(m) });
+    expect(again.steps).toBe(2);
+    expect(logs.some((l) => /student: continuing .*d1/.test(l))).toBe(true);
+    const refuse = async (c: ReturnType<typeof cfg>, re: RegExp) => {
+      const e = await distill(c).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as Error).message).toMatch(re);
+    };
+    await refuse(cfg(join(root, 'd1'), join(root, 'student-init'), 'd3'), /the student was distilled from .*teacher, not from the teacher .*student-init: use --student init:/);
+    await refuse(cfg('init:', join(root, 'teacher'), 'd4'), /--student init: needs a folder/);
+    await refuse({ ...cfg(`init:${join(root, 'student-init')}`, join(root, 'teacher'), 'd5'), vocab: 'new' }, /--vocab new applies only to students created from the USE-lite teacher/);
+    for (const r of [first, again]) r.student.dispose();
   });
 });

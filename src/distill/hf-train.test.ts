@@ -47,6 +47,8 @@ describe('training a Hugging Face student', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'optical-hf-train-'));
     process.env.OPTICAL_CACHE = join(root, 'cache'); // distill() caches teacher outputs
+    writeFileSync(join(root, 'xx.txt'), SRC.join('\n') + '\n');
+    writeFileSync(join(root, 'en.txt'), TOY_ENG_16.join('\n') + '\n');
     makeTinyModel(join(root, 'teacher'), { modelType: 'roberta', tokenizer: 'bpe', seed: 1 });
     makeTinyModel(join(root, 'student-init'), { modelType: 'xlm-roberta', tokenizer: 'bpe', seed: 2 });
     teacher = await loadHfModel(join(root, 'teacher'));
@@ -83,8 +85,6 @@ describe('training a Hugging Face student', () => {
   });
 
   it('distill(): a student DIR continues against its own teacher, is refused with another; init: needs a folder', async () => {
-    writeFileSync(join(root, 'xx.txt'), SRC.join('\n') + '\n');
-    writeFileSync(join(root, 'en.txt'), TOY_ENG_16.join('\n') + '\n');
     const cfg = (student: string, teacherDir: string, out: string) => ({
       ...DISTILL_DEFAULTS, lang: 'xx', bitext: [`lines:${join(root, 'xx.txt')}:${join(root, 'en.txt')}`], objective: 'mse',
       out: join(root, out), steps: 2, batch: 8, teacher: teacherDir, student,
@@ -105,5 +105,22 @@ describe('training a Hugging Face student', () => {
     await refuse(cfg('init:', join(root, 'teacher'), 'd4'), /--student init: needs a folder/);
     await refuse({ ...cfg(`init:${join(root, 'student-init')}`, join(root, 'teacher'), 'd5'), vocab: 'new' }, /--vocab new applies only to students created from the USE-lite teacher/);
     for (const r of [first, again]) r.student.dispose();
+  });
+
+  it('distill(): a new student takes over a ColBERT teacher\'s projection', async () => {
+    makeTinyModel(join(root, 'colbert'), { modelType: 'roberta', tokenizer: 'bpe', seed: 4, colbert: 8 });
+    const logs: string[] = [];
+    const r = await distill({
+      ...DISTILL_DEFAULTS, lang: 'xx', bitext: [`lines:${join(root, 'xx.txt')}:${join(root, 'en.txt')}`], objective: 'ot',
+      out: join(root, 'd-colbert'), steps: 2, batch: 8, teacher: join(root, 'colbert'), student: `init:${join(root, 'student-init')}`,
+    }, { log: (m) => logs.push(m) });
+    expect(logs).toContain("student: takes over the teacher's ColBERT projection (32 → 8)");
+    expect(r.student.dim).toBe(8);
+    const back = await loadHfModel(join(root, 'd-colbert'));
+    expect(back.pooling).toBe('colbert');
+    expect(readSafetensors(join(root, 'd-colbert', 'model.safetensors')).tensors['linear.weight']!.shape).toEqual([8, 32]);
+    expect(back.encode(SRC.slice(0, 3)).embeddings).toEqual(r.student.encode(SRC.slice(0, 3)).embeddings);
+    back.dispose();
+    r.student.dispose();
   });
 });

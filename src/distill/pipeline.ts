@@ -11,7 +11,8 @@
  *   - `init:DIR`: a new student starting from the weights in DIR (a Hugging Face encoder such as mBERT or
  *     XLM-R, or a Kona student), saved in DIR's layout;
  *   - `DIR`: an optical student distilled earlier from the same teacher, trained further.
- * Students and teachers must share the output width (the objectives compare their vectors directly).
+ * Students and teachers must share the output width (the objectives compare their vectors directly); a new
+ * student without a projection takes over a ColBERT teacher's projection when their hidden sizes agree.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { KonaEncoder } from '../models/encoder.ts';
 import { loadEncoder, loadTrainable } from '../models/student.ts';
 import type { SentenceEncoder, TrainableEncoder } from '../models/types.ts';
 import { InputError } from '../errors.ts';
+import { HfEncoder } from '../models/hf/model.ts';
 import { loadBitexts, resolveDataDir, sampleBitext, type Bitext } from '../data/index.ts';
 import { makeObjective, type OtOptions } from './objectives.ts';
 import { train, TRAIN_DEFAULTS, type StepInfo, type TeacherTargets } from './trainer.ts';
@@ -170,6 +172,11 @@ async function externalStudent(teacher: SentenceEncoder, cfg: DistillConfig, log
     student.meta.teacher = teacher.meta.name;
   } else if (student.meta.teacher !== teacher.meta.name) {
     throw new InputError(`the student was distilled from ${student.meta.teacher ?? '(no teacher recorded)'}, not from the teacher ${teacher.meta.name}: use --student init:${path} to start a new student from its weights`, path);
+  }
+  // a ColBERT teacher's projection is copied into a new student of the same hidden size that has none
+  if (init && teacher instanceof HfEncoder && teacher.pooling === 'colbert' && student instanceof HfEncoder && student.pooling !== 'colbert' && student.cfg.hidden === teacher.cfg.hidden) {
+    student.adoptProjection(teacher.params['linear.weight']!);
+    log(`student: takes over the teacher's ColBERT projection (${teacher.cfg.hidden} → ${teacher.dim})`);
   }
   if (student.dim !== teacher.dim) {
     throw new InputError(`the student's output width ${student.dim} differs from the teacher's ${teacher.dim}: the objectives compare them directly (no projection head)`, path);

@@ -62,7 +62,7 @@ export class HfEncoder implements TrainableEncoder {
     /** `embeddings` = the word-embedding table [V, H] */
     readonly tables: EmbeddingTables,
     readonly tokenizer: HfTokenizer,
-    readonly pooling: Pooling,
+    public pooling: Pooling,
     /** longest id sequence (special tokens included) */
     readonly maxLength: number,
     readonly meta: EncoderMeta,
@@ -76,6 +76,19 @@ export class HfEncoder implements TrainableEncoder {
 
   get embedDim(): number {
     return this.cfg.hidden;
+  }
+
+  /**
+   * Give this model a ColBERT projection W [H, D] (engine layout; copied) and switch it to ColBERT pooling —
+   * how a plain encoder student takes over its ColBERT teacher's projection. Saved as `linear.weight` [D, H].
+   */
+  adoptProjection(linear: Tensor): void {
+    const [H, D] = linear.shape as [number, number];
+    if (this.params['linear.weight']) throw new InputError('the model already has a projection "linear.weight"');
+    if (H !== this.cfg.hidden) throw new InputError(`a projection from width ${H} does not fit a model of hidden size ${this.cfg.hidden}`);
+    this.params['linear.weight'] = tf.variable(linear.clone(), true);
+    this.source.slots['linear.weight'] = { hf: 'linear.weight', shape: [D, H], linear: true };
+    this.pooling = 'colbert';
   }
 
   trainableParams(): Record<string, tf.Variable> {

@@ -1,5 +1,10 @@
 /**
- * Parity of the engine forward (bert.ts on tfjs-wasm) against an independent reference written here:
+ * Parity of the engine forward (bert.ts on tfjs-wasm) against two independent implementations of the same
+ * tiny checkpoints:
+ * 1. the same weights exported to ONNX by a hand-written exporter (test/onnx-bert.ts) and run by
+ *    onnxruntime-node on a padded batch with Hugging Face's inputs (pad ids, attention mask, RoBERTa's
+ *    cumulative position ids);
+ * 2. a reference written here:
  * plain float64 loops over the checkpoint's own tensors, read by their `transformers` names in PyTorch
  * layout (Linear y = x Wᵀ + b), one sentence at a time (no padding), GELU from an erf approximation
  * (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). No tfjs, no name mapping or transposition of ours.
@@ -13,6 +18,7 @@ import { readSafetensors, type SafeTensor } from '../safetensors.ts';
 import { loadHfModel } from './load.ts';
 import { makeTinyModel, type TinyModelOptions } from './testing.ts';
 import { resolveTestModels } from '../../../test/data.ts';
+import { exportBertToOnnx, runOnnxBert } from '../../../test/onnx-bert.ts';
 
 const MODELS = resolveTestModels();
 
@@ -165,6 +171,45 @@ describe('BERT-family forward: engine vs an independent float64 reference', () =
         r.embedding.forEach((z, j) => (maxEmb = Math.max(maxEmb, Math.abs(z - out.embeddings[i * D + j]!))));
       });
       console.log(`[parity] ${c.label}: max |Δ| token states ${maxTok.toExponential(2)}, embeddings ${maxEmb.toExponential(2)}`);
+      expect(maxTok).toBeLessThan(1e-4);
+      expect(maxEmb).toBeLessThan(1e-4);
+      model.dispose();
+    });
+  }
+});
+
+describe('BERT-family forward: engine vs the same weights exported to ONNX and run by onnxruntime-node', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'optical-hf-onnx-'));
+  });
+  for (const c of CASES) {
+    it.skipIf(c.needsShared && !MODELS)(`${c.label}: token states and embeddings within 1e-4`, async () => {
+      const dir = join(root, c.label.replace(/\W+/g, '-'));
+      makeTinyModel(dir, { ...c.opts, minilmDir: MODELS && join(MODELS, 'tokenizers-minilm'), seed: 23 });
+      const model = await loadHfModel(dir);
+      const onnx = exportBertToOnnx(dir);
+      // a padded batch as transformers builds it (pad ids, attention mask, RoBERTa's cumulative positions)
+      const ids = SENTENCES.map((s) => model.featurize(s).ids);
+      const { states, L } = await runOnnxBert(onnx, ids);
+      const D = model.dim;
+      const mine = model.encode(SENTENCES, { tokens: true });
+      let maxTok = 0;
+      let maxEmb = 0;
+      ids.forEach((row, b) => {
+        const T = row.length;
+        const toks: Float64Array[] = [];
+        for (let t = 0; t < T; t++) {
+          const v = Float64Array.from(states.subarray((b * L + t) * D, (b * L + t + 1) * D));
+          const n = c.pooling === 'colbert' ? Math.max(Math.hypot(...v), 1e-12) : 1;
+          toks.push(v.map((z) => z / n));
+        }
+        toks.forEach((v, t) => v.forEach((z, j) => (maxTok = Math.max(maxTok, Math.abs(z - mine.tokens![b]![t * D + j]!)))));
+        const pooled = c.pooling === 'cls' ? toks[0]! : new Float64Array(D).map((_, j) => toks.reduce((a, v) => a + v[j]!, 0) / T);
+        const n = Math.max(Math.hypot(...pooled), 1e-12);
+        pooled.forEach((z, j) => (maxEmb = Math.max(maxEmb, Math.abs(z / n - mine.embeddings[b * D + j]!))));
+      });
+      console.log(`[parity onnx] ${c.label}: max |Δ| token states ${maxTok.toExponential(2)}, embeddings ${maxEmb.toExponential(2)}`);
       expect(maxTok).toBeLessThan(1e-4);
       expect(maxEmb).toBeLessThan(1e-4);
       model.dispose();

@@ -18,6 +18,8 @@
  * padding the real tokens of every row have exactly these ids (RoBERTa's cumulative-sum ids coincide), and
  * padded tokens never influence real ones (their keys are masked), so one slice of the table serves the batch.
  * Token type ids are 0 for a single sentence: row 0 of the type table is added when the model has one.
+ * Training dropout (rate from the trainer): after the embedding LayerNorm, on the attention output and on the
+ * FFN output, as in BERT; attention probabilities are not dropped.
  * Word embeddings come in as `embeds` (looked up outside the engine, see encoder.ts), so no `gather`
  * gradient is needed; the slices of the position and type tables have ordinary gradients.
  */

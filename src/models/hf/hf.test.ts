@@ -245,4 +245,43 @@ describe('named models and the local cache', () => {
       else process.env.OPTICAL_CACHE = prev;
     }
   });
+
+  it('fetching (a fake hub serving a local sharded folder, no network): files land in the cache folder atomically', async () => {
+    const cache = join(root, 'cache-fetch');
+    const prev = process.env.OPTICAL_CACHE;
+    process.env.OPTICAL_CACHE = cache;
+    try {
+      const served = join(root, 'served');
+      makeTinyModel(served, { modelType: 'xlm-roberta', shards: 2, seed: 9 });
+      const asked: string[] = [];
+      const hub = (broken?: string) => (async (url: string) => {
+        asked.push(url);
+        const m = /^https:\/\/huggingface\.co\/someone\/served\/resolve\/main\/(.+)$/.exec(url);
+        const file = m && join(served, m[1]!);
+        if (m && m[1] === broken) return new Response('server error', { status: 500 });
+        return file && existsSync(file) ? new Response(readFileSync(file)) : new Response('not found', { status: 404 });
+      }) as unknown as typeof fetch;
+      // a failure midway leaves no cache entry
+      await expectInputError(() => resolveHubModel('someone/served', { fetch: hub('model-00002-of-00002.safetensors'), offline: false }), /HTTP 500/);
+      expect(readdirSync(join(cache, 'hf'))).toEqual([]);
+      asked.length = 0;
+      const dir = await resolveHubModel('someone/served', { fetch: hub(), offline: false });
+      expect(dir).toBe(hubCacheDir('someone/served'));
+      const files = asked.map((u) => u.split('/resolve/main/')[1]);
+      expect(files.slice(0, 5)).toEqual(['config.json', 'tokenizer.json', 'model.safetensors', 'model.safetensors.index.json', 'model-00001-of-00002.safetensors']);
+      expect(existsSync(join(dir, 'tokenizer_config.json'))).toBe(true);
+      const a = await loadHfModel(served);
+      const b = await loadHfModel(dir);
+      expect(b.encode(SENTS).embeddings).toEqual(a.encode(SENTS).embeddings);
+      a.dispose();
+      b.dispose();
+      // now cached: no request at all
+      asked.length = 0;
+      expect(await resolveHubModel('someone/served', { fetch: hub(), offline: false })).toBe(dir);
+      expect(asked).toEqual([]);
+    } finally {
+      if (prev === undefined) delete process.env.OPTICAL_CACHE;
+      else process.env.OPTICAL_CACHE = prev;
+    }
+  });
 });

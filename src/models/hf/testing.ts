@@ -85,6 +85,8 @@ export interface TinyModelOptions {
   seed?: number;
   /** scale of the random weights (uniform in ±scale) */
   scale?: number;
+  /** FFN activation (default "gelu", the exact erf form) */
+  activation?: 'gelu' | 'gelu_new' | 'relu';
 }
 
 /** Write a tiny random model folder to `dir`; returns the config object written. */
@@ -107,11 +109,11 @@ export function makeTinyModel(dir: string, o: TinyModelOptions = {}): Record<str
   const distil = modelType === 'distilbert';
   const roberta = modelType !== 'bert' && !distil;
   const config: Record<string, unknown> = distil
-    ? { model_type: 'distilbert', architectures: ['DistilBertModel'], vocab_size: vocabSize, dim: H, n_layers: o.layers ?? 2, n_heads: o.heads ?? 4, hidden_dim: o.intermediate ?? 64, max_position_embeddings: o.maxPositions ?? 64, activation: 'gelu', pad_token_id: 0, sinusoidal_pos_embds: false }
+    ? { model_type: 'distilbert', architectures: ['DistilBertModel'], vocab_size: vocabSize, dim: H, n_layers: o.layers ?? 2, n_heads: o.heads ?? 4, hidden_dim: o.intermediate ?? 64, max_position_embeddings: o.maxPositions ?? 64, activation: o.activation ?? 'gelu', pad_token_id: 0, sinusoidal_pos_embds: false }
     : {
         model_type: modelType, architectures: [roberta ? 'XLMRobertaModel' : 'BertModel'], vocab_size: vocabSize, hidden_size: H,
         num_hidden_layers: o.layers ?? 2, num_attention_heads: o.heads ?? 4, intermediate_size: o.intermediate ?? 64,
-        max_position_embeddings: o.maxPositions ?? (roberta ? 66 : 64), type_vocab_size: roberta ? 1 : 2, hidden_act: 'gelu',
+        max_position_embeddings: o.maxPositions ?? (roberta ? 66 : 64), type_vocab_size: roberta ? 1 : 2, hidden_act: o.activation ?? 'gelu',
         layer_norm_eps: roberta ? 1e-5 : 1e-12, pad_token_id: roberta ? 1 : 0, position_embedding_type: 'absolute',
       };
   const cfg = parseBertConfig(config, join(dir, 'config.json'));

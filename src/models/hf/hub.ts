@@ -5,7 +5,7 @@
  * by hand. A download goes to a temporary folder renamed into place when complete, so a cache entry is
  * never half-written.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -78,7 +78,6 @@ export async function resolveHubModel(name: string, opts: FetchOptions = {}): Pr
     } catch (e) {
       if (!(e instanceof NotFound)) throw e;
       await get(WEIGHTS_INDEX_FILE);
-      const { readFileSync } = await import('node:fs');
       const index = JSON.parse(readFileSync(join(tmp, WEIGHTS_INDEX_FILE), 'utf8')) as { weight_map?: Record<string, string> };
       for (const shard of new Set(Object.values(index.weight_map ?? {}))) await get(shard);
     }

@@ -74,6 +74,9 @@ export async function loadHfModel(dir: string, opts: LoadHfOptions = {}): Promis
   if (!existsSync(cfgFile)) throw new InputError('not a model folder (no config.json)', dir);
   const rawConfig = readJson(cfgFile);
   const { optical, ...config } = rawConfig as { optical?: OpticalBlock } & Record<string, unknown>;
+  if (optical !== undefined && (typeof optical !== 'object' || optical === null || typeof optical.name !== 'string')) {
+    throw new InputError('field "optical": expected an object with a string "name" (the block optical writes when it saves a model)', cfgFile);
+  }
   const cfg = parseBertConfig(config, cfgFile);
 
   const tokFile = join(dir, 'tokenizer.json');

@@ -229,7 +229,7 @@ describe('named models and the local cache', () => {
       const failing = (async () => {
         throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
       }) as unknown as typeof fetch;
-      await expectInputError(() => resolveHubModel(name, { fetch: failing }), /"someone\/tiny-model" is not a local folder/, /network: fetch failed \(ENOTFOUND\)/, new RegExp(`config\\.json, model\\.safetensors .* and tokenizer\\.json .* in ${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+      await expectInputError(() => resolveHubModel(name, { fetch: failing, offline: false }), /"someone\/tiny-model" is not a local folder/, /network: fetch failed \(ENOTFOUND\)/, new RegExp(`config\\.json, model\\.safetensors .* and tokenizer\\.json .* in ${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
       await expectInputError(() => resolveHubModel(name, { offline: true }), /HF_HUB_OFFLINE=1/);
       expect(existsSync(dir)).toBe(false);
       // the user provides the folder: it is used, and the network is never asked

@@ -23,7 +23,16 @@ import { konaForward, type ForwardOptions, type KonaConfig, type KonaOutput, typ
 import { featurize, type Features, type NgramConfig, type TokenLexical } from './features.ts';
 import type { Tokenizer } from '../text/index.ts';
 import type { Tfidf } from '../text/tfidf.ts';
-import { encodeBatched } from './encode.ts';
+import { encodeBatched, type BatchRunner } from './encode.ts';
+import { KonaOnnx, ortUnavailableReason } from './onnx/index.ts';
+import { InputError } from '../errors.ts';
+
+/**
+ * Below this many sentences, "auto" encodes a model with trainable (mutable) parameters on tfjs: its ONNX
+ * session is built for each call (the weights may have changed since the last one), which costs about as
+ * much as encoding this many sentences on tfjs.
+ */
+export const ONNX_MIN_SENTENCES = 64;
 
 export interface EmbeddingTables {
   /** [V, E] */
@@ -73,6 +82,21 @@ export interface EncodeOptions {
   /** also return pooled vectors [N, H] */
   pooled?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Inference engine: "onnx" (ONNX Runtime, see onnx/), "tfjs", or "auto" (default: `OPTICAL_ENGINE`, else
+   * ONNX Runtime when it loads and the call is worth a session — see {@link KonaEncoder.encodeFeatures}).
+   */
+  engine?: EngineChoice;
+}
+
+export type EngineChoice = 'auto' | 'onnx' | 'tfjs';
+
+/** The engine choice from `OPTICAL_ENGINE` (auto | onnx | tfjs; default auto). */
+export function engineFromEnv(): EngineChoice {
+  const v = process.env['OPTICAL_ENGINE'];
+  if (v === undefined || v === '') return 'auto';
+  if (v === 'auto' || v === 'onnx' || v === 'tfjs') return v;
+  throw new InputError(`OPTICAL_ENGINE must be auto, onnx or tfjs, got ${JSON.stringify(v)}`);
 }
 
 export interface EncodeResult {
@@ -115,6 +139,8 @@ export class KonaEncoder {
   /** Free the engine memory of the parameters (the encoder is unusable afterwards). */
   dispose(): void {
     for (const t of Object.values(this.params)) t.dispose();
+    this.onnxSession?.dispose();
+    this.onnxSession = undefined;
   }
 
   featurize(text: string): Features {
@@ -190,20 +216,31 @@ export class KonaEncoder {
     return { embeddings: tok.result(), ngrams: ng?.result(), lexical };
   }
 
-  /** Lexical skip vectors ψ [B, L, H] of a batch (0 at padding, and without a lexical table). */
+  /**
+   * Lexical skip vectors ψ [B, L, H] of a batch (0 at padding, and without a lexical table). The pieces
+   * of a word share one coefficient object, whose vector is computed once and copied.
+   */
   skipVectors(batch: PackedBatch): Float32Array {
     const H = this.dim;
     const N = this.tables.lexical!;
     const out = new Float32Array(batch.B * batch.L * H);
+    let prev: TokenLexical | undefined;
+    let prevAt = 0;
     for (let i = 0; i < batch.B * batch.L; i++) {
       const a = batch.lexical?.[i];
       if (batch.ids[i]! < 0 || !a) continue;
       const o = i * H;
+      if (a === prev) {
+        out.copyWithin(o, prevAt, prevAt + H);
+        continue;
+      }
       a.cols.forEach((k, j) => {
         const r = k * H;
         const w = a.coef[j]!;
         for (let h = 0; h < H; h++) out[o + h]! += w * N[r + h]!;
       });
+      prev = a;
+      prevAt = o;
     }
     return out;
   }
@@ -237,8 +274,52 @@ export class KonaEncoder {
     return this.encodeFeatures(texts.map((t) => this.featurize(t)), opts);
   }
 
+  /**
+   * Encode featurised sentences. Engine (`opts.engine`, else `OPTICAL_ENGINE`, else "auto"): "auto" runs
+   * ONNX Runtime when onnxruntime-node loads and either the parameters are fixed tensors (a teacher: its
+   * session is built once and kept) or there are at least {@link ONNX_MIN_SENTENCES} sentences (trainable
+   * parameters: a session is built from the current weights for this call); tfjs otherwise.
+   */
   encodeFeatures(feats: Features[], opts: EncodeOptions = {}): EncodeResult {
-    return encodeBatched(this, feats, opts);
+    const engine = opts.engine ?? engineFromEnv();
+    if (engine === 'tfjs') return encodeBatched(this, feats, opts);
+    const reason = ortUnavailableReason();
+    if (reason !== undefined) {
+      if (engine === 'onnx') throw new Error(reason);
+      return encodeBatched(this, feats, opts);
+    }
+    const fixed = this.paramsFixed();
+    if (engine === 'auto' && !fixed && feats.length < ONNX_MIN_SENTENCES) return encodeBatched(this, feats, opts);
+    const session = fixed ? (this.onnxSession ??= this.buildOnnx()) : this.buildOnnx();
+    try {
+      return encodeBatched(this, feats, opts, this.onnxRunner(session));
+    } finally {
+      if (session !== this.onnxSession) session.dispose();
+    }
+  }
+
+  private onnxSession?: KonaOnnx;
+
+  /** True when no parameter is a trainable variable (the weights cannot change under a kept session). */
+  private paramsFixed(): boolean {
+    return Object.values(this.params).every((t) => !(t instanceof tf.Variable));
+  }
+
+  /** This encoder's forward as an ONNX Runtime session, built from the current weights. */
+  buildOnnx(opts: { threads?: number } = {}): KonaOnnx {
+    const arrays: Record<string, Float32Array> = {};
+    for (const [k, t] of Object.entries(this.params)) arrays[k] = t.dataSync() as Float32Array;
+    return new KonaOnnx(this.cfg, arrays, Boolean(this.tables.lexical), opts);
+  }
+
+  /** A batch runner on an ONNX session of this encoder (input tables and ψ computed here, as for tfjs). */
+  onnxRunner(session: KonaOnnx): BatchRunner {
+    return (batch) => {
+      const mask = new Float32Array(batch.B * batch.L);
+      for (let i = 0; i < mask.length; i++) mask[i] = batch.ids[i]! >= 0 ? 1 : 0;
+      const skip = this.tables.lexical ? this.skipVectors(batch) : undefined;
+      return session.run(batch.B, batch.L, this.inputEmbeds(batch), mask, skip);
+    };
   }
 }
 

@@ -2,7 +2,7 @@
  * A hand-written ONNX exporter for tiny BERT-family checkpoints, used by the parity test as an independent
  * implementation: the graph is built here from the checkpoint's own tensors (by their `transformers` names,
  * PyTorch layout, transposed by ONNX `Transpose` nodes) and run by onnxruntime-node. Nothing of
- * src/models/hf is used but the safetensors reader.
+ * src/models/hf is used but the safetensors reader; the protobuf writer is src/models/onnx/proto.ts.
  *
  * Graph (opset 17), inputs input_ids, token_type_ids, position_ids, attention_mask: int64 [B, L];
  * output last_hidden_state [B, L, H] (and `projection` [B, L, D] = x W_linᵀ when the checkpoint has ColBERT's
@@ -13,61 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors } from '../src/models/safetensors.ts';
 import * as ortModule from 'onnxruntime-node';
-
-// ---- protobuf wire format -------------------------------------------------------------------------
-
-type Bytes = Uint8Array;
-const enc = new TextEncoder();
-
-function varint(n: number | bigint): number[] {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v !== 0n) b |= 0x80;
-    out.push(b);
-  } while (v !== 0n);
-  return out;
-}
-const concat = (parts: (Bytes | number[])[]): Bytes => {
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) out.set(p, (o += p.length) - p.length);
-  return out;
-};
-const fVarint = (field: number, v: number | bigint) => concat([varint(field << 3), varint(v)]);
-const fBytes = (field: number, b: Bytes) => concat([varint((field << 3) | 2), varint(b.length), b]);
-const fString = (field: number, s: string) => fBytes(field, enc.encode(s));
-const fFloat = (field: number, x: number) => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setFloat32(0, x, true);
-  return concat([varint((field << 3) | 5), b]);
-};
-
-// ---- ONNX messages ---------------------------------------------------------------------------------
-
-const FLOAT = 1;
-const INT64 = 7;
-
-function tensorProto(name: string, dims: number[], type: number, raw: Bytes): Bytes {
-  return concat([...dims.map((d) => fVarint(1, d)), fVarint(2, type), fString(8, name), fBytes(9, raw)]);
-}
-type Attr = { name: string; i?: number; f?: number; ints?: number[] };
-function attribute(a: Attr): Bytes {
-  if (a.f !== undefined) return concat([fString(1, a.name), fFloat(2, a.f), fVarint(20, 1)]);
-  if (a.ints) return concat([fString(1, a.name), ...a.ints.map((v) => fVarint(8, v)), fVarint(20, 7)]);
-  return concat([fString(1, a.name), fVarint(3, a.i!), fVarint(20, 2)]);
-}
-function node(op: string, inputs: string[], outputs: string[], attrs: Attr[] = []): Bytes {
-  return concat([...inputs.map((s) => fString(1, s)), ...outputs.map((s) => fString(2, s)), fString(4, op), ...attrs.map((a) => fBytes(5, attribute(a)))]);
-}
-function valueInfo(name: string, type: number, dims: (number | string)[]): Bytes {
-  const dim = dims.map((d) => fBytes(1, typeof d === 'number' ? fVarint(1, d) : fString(2, d)));
-  const tensorType = concat([fVarint(1, type), fBytes(2, concat(dim))]);
-  return concat([fString(1, name), fBytes(2, fBytes(1, tensorType))]);
-}
+import { concat, fBytes, fString, fVarint, FLOAT, INT64, node, tensorProto, valueInfo, type Attr, type Bytes } from '../src/models/onnx/proto.ts';
 
 // ---- the BERT graph --------------------------------------------------------------------------------
 

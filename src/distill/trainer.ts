@@ -23,6 +23,8 @@ import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
 import { DenseAdam, SparseAdam, learningRate, ADAM_DEFAULTS } from './adam.ts';
 import type { Objective, TeacherBatch } from './objectives.ts';
 import { mulberry32, shuffleInPlace } from '../util/random.ts';
+import { GradientPool, trainThreads } from './parallel.ts';
+import type { PartJob, TeacherArrays } from './grads.ts';
 import { atomicWriteFile } from '../util/fs.ts';
 
 export interface TeacherTargets {
@@ -64,6 +66,11 @@ export interface TrainOptions {
   seed?: number;
   checkpointEvery?: number;
   resume?: boolean;
+  /**
+   * threads for data-parallel steps (main + workers; parallel.ts): default `OPTICAL_TRAIN_THREADS`, else the
+   * core count (≤ 4); used for Kona students and objectives that are means over sentences (`ot`, `mse`)
+   */
+  threads?: number;
   /** extra record saved in the student's config.json under "training" */
   record?: Record<string, unknown>;
   onStep?: (info: StepInfo) => void;
@@ -111,25 +118,31 @@ export function makeBatches(lengths: number[], batchSize: number, seed: number, 
   return shuffleInPlace(batches, rnd);
 }
 
+/** Pad teacher targets of the given pairs into arrays: tokens [B, Lt, H], mask [B, Lt], embedding [B, H]. */
+function teacherArrays(targets: TeacherTargets, idx: number[], withTokens: boolean): TeacherArrays {
+  const H = targets.dim;
+  const B = idx.length;
+  const embedding = new Float32Array(B * H);
+  idx.forEach((i, b) => embedding.set(targets.embeddings.subarray(i * H, (i + 1) * H), b * H));
+  const lengths = new Int32Array(B);
+  if (!withTokens || !targets.tokens) return { embedding, tokens: new Float32Array(B * H), mask: new Float32Array(B), lengths, Lt: 1 };
+  idx.forEach((i, b) => (lengths[b] = targets.tokens![i]!.length / H));
+  const Lt = Math.max(1, ...lengths);
+  const tokens = new Float32Array(B * Lt * H);
+  const mask = new Float32Array(B * Lt);
+  idx.forEach((i, b) => {
+    tokens.set(targets.tokens![i]!, b * Lt * H);
+    mask.fill(1, b * Lt, b * Lt + lengths[b]!);
+  });
+  return { embedding, tokens, mask, lengths, Lt };
+}
+
 /** Pad teacher targets of the given pairs into engine tensors. */
 function teacherBatch(targets: TeacherTargets, idx: number[], withTokens: boolean): TeacherBatch {
   const H = targets.dim;
   const B = idx.length;
-  const emb = new Float32Array(B * H);
-  idx.forEach((i, b) => emb.set(targets.embeddings.subarray(i * H, (i + 1) * H), b * H));
-  const lengths = new Int32Array(B);
-  if (!withTokens || !targets.tokens) {
-    return { embedding: tf.tensor2d(emb, [B, H]), tokens: tf.zeros([B, 1, H]), mask: tf.zeros([B, 1]), lengths };
-  }
-  idx.forEach((i, b) => (lengths[b] = targets.tokens![i]!.length / H));
-  const Lt = Math.max(1, ...lengths);
-  const tok = new Float32Array(B * Lt * H);
-  const mask = new Float32Array(B * Lt);
-  idx.forEach((i, b) => {
-    tok.set(targets.tokens![i]!, b * Lt * H);
-    mask.fill(1, b * Lt, b * Lt + lengths[b]!);
-  });
-  return { embedding: tf.tensor2d(emb, [B, H]), tokens: tf.tensor3d(tok, [B, Lt, H]), mask: tf.tensor2d(mask, [B, Lt]), lengths };
+  const t = teacherArrays(targets, idx, withTokens);
+  return { embedding: tf.tensor2d(t.embedding, [B, H]), tokens: tf.tensor3d(t.tokens, [B, t.Lt, H]), mask: tf.tensor2d(t.mask, [B, t.Lt]), lengths: t.lengths };
 }
 
 /** Train the student in place; returns the number of steps run. */
@@ -161,6 +174,8 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   } else rmSync(logFile, { force: true });
 
   let lastLoss = NaN;
+  const pool = await GradientPool.start(student, trainable, objective, opt.threads ?? trainThreads());
+  try {
   while (step < totalSteps) {
     const epoch = Math.floor(step / perEpoch);
     const batches = makeBatches(lengths, opt.batchSize, opt.seed, epoch);
@@ -173,40 +188,70 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const lr = learningRate(step + 1, totalSteps, opt.lr, warmup);
       const tlr = learningRate(step + 1, totalSteps, opt.tableLr, warmup);
       let parts: Record<string, number> = {};
-      // Gradients w.r.t. the transformer variables and the input embeddings (a per-step variable, so that
-      // unused parameters — e.g. the pooler under a token-only objective — simply get no gradient).
-      const embArr3 = tf.tensor3d(embArr, [packed.B, packed.L, E]);
-      const embVar = tf.variable(embArr3, true, `optical/embeds/${step}`); // shares embArr3's buffer: dispose both
-      // the lexical skip ψ: a per-step variable when its table trains, a constant when it is frozen
-      const skipArr = sparseLex ? tf.tensor3d(student.skipVectors!(packed), [packed.B, packed.L, H]) : undefined;
-      const skipVar = skipArr && opt.lexicalLr > 0 ? tf.variable(skipArr, true, `optical/skip/${step}`) : undefined;
       const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // f(seed, step): resumable
-      const { value, grads } = tf.tidy(() => {
-        const target = teacherBatch(opt.targets, idx, objective.needsTokens);
-        const f = () => {
-          const out = student.forward(packed, { embeds: embVar, skip: skipVar ?? skipArr, dropout: opt.dropout, seed: dropSeed });
-          const r = objective.loss(out, target, sLen);
-          parts = r.parts;
-          return r.loss as tf.Scalar;
-        };
-        const r = tf.variableGrads(f, [embVar, ...(skipVar ? [skipVar] : []), ...Object.values(trainable)]);
-        return { value: r.value, grads: r.grads };
-      });
-      lastLoss = value.dataSync()[0]!;
-      value.dispose();
-      const dEmb = grads[embVar.name]!.dataSync() as Float32Array;
-      const denseGrads: Record<string, Tensor> = {};
-      for (const [k, v] of Object.entries(trainable)) if (grads[v.name]) denseGrads[k] = grads[v.name]!;
-      dense.step(denseGrads, lr, step + 1);
-      const tg = student.tableGrads(packed, dEmb, skipVar && grads[skipVar.name] ? (grads[skipVar.name]!.dataSync() as Float32Array) : undefined);
+      const lexTrains = Boolean(sparseLex && opt.lexicalLr > 0);
+      let dEmb: Float32Array;
+      let dSkip: Float32Array | undefined;
+      if (pool) {
+        // data parallel: rows split into contiguous parts, one per thread (parallel.ts)
+        const skipAll = sparseLex ? student.skipVectors!(packed) : undefined;
+        const L = packed.L;
+        const jobs: PartJob[] = [];
+        const per = Math.ceil(packed.B / pool.threads);
+        for (let r0 = 0; r0 < packed.B; r0 += per) {
+          const r1 = Math.min(packed.B, r0 + per);
+          jobs.push({
+            B: r1 - r0, L, ids: packed.ids.slice(r0 * L, r1 * L), lengths: sLen.slice(r0, r1), embeds: embArr.slice(r0 * L * E, r1 * L * E),
+            skip: skipAll?.slice(r0 * L * H, r1 * L * H), skipTrains: lexTrains, teacher: teacherArrays(opt.targets, idx.slice(r0, r1), objective.needsTokens),
+            dropout: opt.dropout, seed: dropSeed, rowOffset: r0, fullBatch: packed.B,
+          });
+        }
+        const r = await pool.step(jobs);
+        lastLoss = r.loss;
+        parts = r.parts;
+        const denseGrads: Record<string, Tensor> = {};
+        for (const [k, g] of Object.entries(r.grads)) denseGrads[k] = tf.tensor(g, trainable[k]!.shape);
+        dense.step(denseGrads, lr, step + 1);
+        Object.values(denseGrads).forEach((g) => g.dispose());
+        pool.publish();
+        dEmb = r.dEmbeds;
+        dSkip = r.dSkip;
+      } else {
+        // Gradients w.r.t. the transformer variables and the input embeddings (a per-step variable, so that
+        // unused parameters — e.g. the pooler under a token-only objective — simply get no gradient).
+        const embArr3 = tf.tensor3d(embArr, [packed.B, packed.L, E]);
+        const embVar = tf.variable(embArr3, true, `optical/embeds/${step}`); // shares embArr3's buffer: dispose both
+        // the lexical skip ψ: a per-step variable when its table trains, a constant when it is frozen
+        const skipArr = sparseLex ? tf.tensor3d(student.skipVectors!(packed), [packed.B, packed.L, H]) : undefined;
+        const skipVar = skipArr && lexTrains ? tf.variable(skipArr, true, `optical/skip/${step}`) : undefined;
+        const { value, grads } = tf.tidy(() => {
+          const target = teacherBatch(opt.targets, idx, objective.needsTokens);
+          const f = () => {
+            const out = student.forward(packed, { embeds: embVar, skip: skipVar ?? skipArr, dropout: opt.dropout, seed: dropSeed });
+            const r = objective.loss(out, target, sLen);
+            parts = r.parts;
+            return r.loss as tf.Scalar;
+          };
+          const r = tf.variableGrads(f, [embVar, ...(skipVar ? [skipVar] : []), ...Object.values(trainable)]);
+          return { value: r.value, grads: r.grads };
+        });
+        lastLoss = value.dataSync()[0]!;
+        value.dispose();
+        dEmb = grads[embVar.name]!.dataSync() as Float32Array;
+        dSkip = skipVar && grads[skipVar.name] ? (grads[skipVar.name]!.dataSync() as Float32Array) : undefined;
+        const denseGrads: Record<string, Tensor> = {};
+        for (const [k, v] of Object.entries(trainable)) if (grads[v.name]) denseGrads[k] = grads[v.name]!;
+        dense.step(denseGrads, lr, step + 1);
+        embVar.dispose();
+        embArr3.dispose();
+        skipVar?.dispose();
+        skipArr?.dispose();
+        Object.values(grads).forEach((g) => g.dispose());
+      }
+      const tg = student.tableGrads(packed, dEmb, dSkip);
       sparseTok.step(tg.embeddings, tlr, step + 1);
       if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
-      if (sparseLex && tg.lexical && opt.lexicalLr > 0) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
-      embVar.dispose();
-      embArr3.dispose();
-      skipVar?.dispose();
-      skipArr?.dispose();
-      Object.values(grads).forEach((g) => g.dispose());
+      if (sparseLex && tg.lexical && lexTrains) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
       step++;
       const info: StepInfo = { step, totalSteps, epoch, lr, loss: lastLoss, parts, ms: performance.now() - t0 };
       appendFileSync(logFile, JSON.stringify({ ...info, ms: Math.round(info.ms) }) + '\n');
@@ -214,6 +259,9 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       if (!Number.isFinite(lastLoss)) throw new Error(`loss is ${lastLoss} at step ${step}; lower the learning rate`);
       if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, tables, step, opt.record);
     }
+  }
+  } finally {
+    await pool?.close();
   }
   student.save(opt.outDir, { training: { ...opt.record, steps: step } });
   rmSync(ckptDir, { recursive: true, force: true });

@@ -125,6 +125,25 @@ export interface ForwardOptions {
   layers?: number;
   /** seed of the dropout masks (each dropout site uses seed + its index) */
   seed?: number;
+  /**
+   * Data parallelism: this batch is rows `rowOffset … rowOffset + B − 1` of a batch of `fullBatch` rows
+   * (same L); the dropout masks are those rows of the full batch's masks, so a batch split across workers
+   * drops exactly what the whole batch would. Default: the batch is whole.
+   */
+  rowOffset?: number;
+  fullBatch?: number;
+}
+
+/**
+ * Dropout of x [B, …] as `tf.dropout(x, rate, undefined, seed)` computes it for a batch of `fullB` rows, keeping
+ * rows `row0 … row0 + B − 1` of its mask: multiplier = ⌊U + (1 − rate)⌋ / (1 − rate), U ~ uniform(seed).
+ */
+function dropRows(x: Tensor, rate: number, seed: number, row0: number, fullB: number): Tensor {
+  if (row0 === 0 && fullB === x.shape[0]) return tf.dropout(x, rate, undefined, seed);
+  const keep = 1 - rate;
+  const u = tf.randomUniform([fullB, ...x.shape.slice(1)], 0, 1, 'float32', seed);
+  const rows = tf.slice(u, [row0, ...x.shape.slice(1).map(() => 0)], x.shape);
+  return tf.mul(x, tf.div(tf.floor(tf.add(rows, keep)), keep));
 }
 
 /** The forward pass described in the file header. Call inside `tf.tidy` (or a gradient closure). */
@@ -132,7 +151,7 @@ export function konaForward(params: KonaParams, cfg: KonaConfig, batch: KonaBatc
   const { B, L } = batch;
   const rate = opts.dropout ?? 0;
   let site = 0;
-  const drop = (t: Tensor) => (rate > 0 ? tf.dropout(t, rate, undefined, (opts.seed ?? 0) + site++) : t);
+  const drop = (t: Tensor) => (rate > 0 ? dropRows(t, rate, (opts.seed ?? 0) + site++, opts.rowOffset ?? 0, opts.fullBatch ?? B) : t);
   const maskArr = new Float32Array(B * L);
   const safeIds = new Int32Array(B * L);
   for (let i = 0; i < B * L; i++) {

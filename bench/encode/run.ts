@@ -9,7 +9,10 @@
  *            --reps-tfjs N (default 1),
  *            --threads N (ONNX Runtime intra-op threads; default OPTICAL_ORT_THREADS or the core count),
  *            --student DIR (a distilled student; default: a fresh one with a lexical skip fitted on the
- *            Swahili Bible, as `optical distill` creates it), --data-dir DIR
+ *            Swahili Bible, as `optical distill` creates it), --data-dir DIR,
+ *            --distill-bitext (also time the teacher cache of `optical distill`'s README bitext: every English
+ *            sentence of bible:Swahili + mafand:en-swa + sib:swh_Latn:train with token states, on ONNX Runtime,
+ *            and a seeded sample of `--n-tfjs` of them on tfjs: `distill_bitext`)
  *
  * Corpora (read from the data folder, seeded sample, never modified):
  * - teacher: English Bible verses (World English Bible NT) and Tatoeba English (all `tatoeba.*-eng.eng`, deduplicated);
@@ -34,6 +37,7 @@ import { FLOAT } from '../../src/models/onnx/proto.ts';
 import { resolveDataDir } from '../../src/data/datadir.ts';
 import { englishBibleFile, bibleFile } from '../../src/data/loaders.ts';
 import { mulberry32, shuffleInPlace } from '../../src/util/random.ts';
+import { loadBitexts } from '../../src/data/spec.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -163,6 +167,19 @@ for (const p of plan) {
 const pick = (model: string, corpus: string, engine: string) => runs.find((r) => r.model === model && r.corpus === corpus && r.engine === engine)!;
 const main = pick('teacher', 'bible-eng', 'onnx');
 const mainTf = pick('teacher', 'bible-eng', 'tfjs');
+let distill: Record<string, number> | undefined;
+if (args.includes('--distill-bitext')) {
+  const eng = loadBitexts(['bible:Swahili', 'mafand:en-swa', 'sib:swh_Latn:train'], dataDir).eng;
+  let t0 = performance.now();
+  teacher.encode(eng, { engine: 'onnx', tokens: true, pooled: true });
+  const onnxS = (performance.now() - t0) / 1000;
+  const few = sample(eng, Math.min(N_TFJS, eng.length), 5);
+  t0 = performance.now();
+  teacher.encode(few, { engine: 'tfjs', tokens: true, pooled: true });
+  const tfjsS = (performance.now() - t0) / 1000;
+  distill = { sentences: eng.length, onnx_seconds: Number(onnxS.toFixed(1)), onnx_sentences_per_s: Math.round(eng.length / onnxS), tfjs_sample: few.length, tfjs_sentences_per_s: Math.round(few.length / tfjsS) };
+  log(`teacher cache of the distill bitext (${eng.length} English sentences, token states): ${distill.onnx_seconds} s on ONNX Runtime (${distill.onnx_sentences_per_s}/s); tfjs on ${few.length} of them: ${distill.tfjs_sentences_per_s}/s`);
+}
 const result = {
   sentences_per_s: main.sentences_per_s,
   sentences_per_s_tfjs: mainTf.sentences_per_s,
@@ -171,6 +188,7 @@ const result = {
   ort_threads: ortThreads(),
   gemm_gflops: Number(gemm.toFixed(1)),
   runs,
+  ...(distill ? { distill_bitext: distill } : {}),
 };
 if (json) console.log(JSON.stringify(result));
 else log(`teacher on Bible verses: ${result.sentences_per_s} sentences/s with ONNX Runtime, ${result.sentences_per_s_tfjs} with tfjs (×${result.speedup})`);

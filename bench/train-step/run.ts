@@ -5,7 +5,9 @@
  *   npm run bench:train-step              human-readable report
  *   npm run bench:train-step -- --json    one JSON object: ours_ms, torch_ms, ratio (ours / torch), …
  *   options: --steps N (timed steps per round, default 6), --rounds N (default 3), --threads N (PyTorch
- *            threads, default 2), --python PATH (default /usr/bin/python3)
+ *            threads, default 2), --ours-threads N (our trainer's threads, default OPTICAL_TRAIN_THREADS or
+ *            the core count; each round also runs ours on 1 thread: `ours_1thread_ms`),
+ *            --python PATH (default /usr/bin/python3)
  *
  * The step (issue 9): 2 Kona layers of width 512, FFN 2048, 8 heads (pre-LN, ReLU), an 8,000 × 512 input
  * embedding table, batch 32 × 32 tokens, token-level OT loss L = (1/B) Σ_b ⟨P*_b, C_b⟩ with the
@@ -33,6 +35,7 @@ import { loadUseLiteTokenizer } from '../../src/text/index.ts';
 import { useLiteDir } from '../../src/models/use-lite.ts';
 import { train, makeBatches, type TeacherTargets } from '../../src/distill/trainer.ts';
 import { OtObjective } from '../../src/distill/objectives.ts';
+import { trainThreads } from '../../src/distill/parallel.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
 const args = process.argv.slice(2);
@@ -44,6 +47,7 @@ const argVal = (name: string, dflt: string): string => {
 const STEPS = Number(argVal('--steps', '6'));
 const ROUNDS = Number(argVal('--rounds', '3'));
 const THREADS = Number(argVal('--threads', '2'));
+const OURS_THREADS = Number(argVal('--ours-threads', String(trainThreads())));
 const PYTHON = argVal('--python', '/usr/bin/python3');
 const log = (...x: unknown[]): void => {
   if (!json) console.log(...x);
@@ -96,11 +100,11 @@ const src = Array.from({ length: nSent }, (_, i) => String(i));
 const outDir = mkdtempSync(join(tmpdir(), 'optical-bench-train-step-'));
 const batches = makeBatches(src.map(() => L), B, 0, 0); // the order train() will use (seed 0, epoch 0)
 
-async function oursRound(): Promise<{ ms: number[]; loss: number[] }> {
+async function oursRound(threads: number): Promise<{ ms: number[]; loss: number[] }> {
   const student = makeStudent();
   const ms: number[] = [];
   const loss: number[] = [];
-  await train({ student, src, targets, objective: new OtObjective({ cost: 'sqeuclid', ...OT }), outDir, steps: N_STEPS, batchSize: B, lr: LR, tableLr: TABLE_LR, dropout: 0, warmupFraction: 0, seed: 0, checkpointEvery: 1e9, onStep: (i) => (ms.push(i.ms), loss.push(i.loss)) });
+  await train({ student, src, targets, objective: new OtObjective({ cost: 'sqeuclid', ...OT }), outDir, steps: N_STEPS, batchSize: B, lr: LR, tableLr: TABLE_LR, dropout: 0, warmupFraction: 0, seed: 0, checkpointEvery: 1e9, threads, onStep: (i) => (ms.push(i.ms), loss.push(i.loss)) });
   student.dispose();
   return { ms, loss };
 }
@@ -134,16 +138,19 @@ const median = (x: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const oursMs: number[] = [];
+const ours1Ms: number[] = [];
 const torchMs: number[] = [];
 let firstLoss: { ours: number; torch: number } | undefined;
 for (let r = 0; r < ROUNDS; r++) {
   const t = await ask({ cmd: 'steps', n: N_STEPS });
   await ask({ cmd: 'reset' });
-  const o = await oursRound();
+  const o = await oursRound(OURS_THREADS);
+  const o1 = OURS_THREADS > 1 ? await oursRound(1) : o;
   firstLoss ??= { ours: o.loss[0]!, torch: t.loss[0] };
   torchMs.push(...t.ms.slice(1));
   oursMs.push(...o.ms.slice(1));
-  log(`round ${r + 1}: ours ${median(o.ms.slice(1)).toFixed(0)} ms/step, PyTorch ${median(t.ms.slice(1)).toFixed(0)} ms/step`);
+  ours1Ms.push(...o1.ms.slice(1));
+  log(`round ${r + 1}: ours ${median(o.ms.slice(1)).toFixed(0)} ms/step (${OURS_THREADS} threads; 1 thread ${median(o1.ms.slice(1)).toFixed(0)}), PyTorch ${median(t.ms.slice(1)).toFixed(0)} ms/step`);
 }
 py.stdin!.end();
 rmSync(dir, { recursive: true, force: true });
@@ -155,7 +162,9 @@ const result = {
   ours_ms: Math.round(ours),
   torch_ms: Math.round(torch),
   ratio: Number((ours / torch).toFixed(2)),
-  steps_counted: { ours: oursMs.length, torch: torchMs.length },
+  ours_threads: OURS_THREADS,
+  ours_1thread_ms: Math.round(median(ours1Ms)),
+  steps_counted: { ours: oursMs.length, ours_1thread: ours1Ms.length, torch: torchMs.length },
   first_loss: firstLoss,
   first_loss_rel_diff: Number((Math.abs(firstLoss!.ours - firstLoss!.torch) / Math.abs(firstLoss!.torch)).toExponential(2)),
   torch_version: hello.torch,

@@ -19,8 +19,8 @@
  * - student: Swahili Bible verses and Tatoeba Swahili (390 sentences, repeated to fill the sample).
  * Each figure is end-to-end `encode(texts)` (tokenisation, lexical features, batches of 64 sorted by
  * length, forward, pooling, head), the best of `--reps` timed runs (tfjs: `--reps-tfjs`) after a warm-up; the
- * engines alternate so they see the same machine load. The teacher keeps its ONNX session across calls; a student's session is
- * built inside every call (its weights may change), and that time is included.
+ * engines alternate so they see the same machine load. ONNX sessions are built in the warm-up (a model
+ * keeps its session while its weights are unchanged).
  * "useful GFLOP/s" counts the matrix products of the unpadded sentences (dense layers 2·in·out per token,
  * attention 4·len²·D per layer); `gemm_gflops` is ONNX Runtime's float32 GEMM rate (2048×512 by 512×1536)
  * measured in the same run: what this machine can do right now.

@@ -27,12 +27,6 @@ import { encodeBatched, type BatchRunner } from './encode.ts';
 import { KonaOnnx, ortUnavailableReason } from './onnx/index.ts';
 import { InputError } from '../errors.ts';
 
-/**
- * Below this many sentences, "auto" encodes a model with trainable (mutable) parameters on tfjs: its ONNX
- * session is built for each call (the weights may have changed since the last one), which costs about as
- * much as encoding this many sentences on tfjs.
- */
-export const ONNX_MIN_SENTENCES = 64;
 
 export interface EmbeddingTables {
   /** [V, E] */
@@ -84,7 +78,7 @@ export interface EncodeOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Inference engine: "onnx" (ONNX Runtime, see onnx/), "tfjs", or "auto" (default: `OPTICAL_ENGINE`, else
-   * ONNX Runtime when it loads and the call is worth a session — see {@link KonaEncoder.encodeFeatures}).
+   * ONNX Runtime when it loads — see {@link KonaEncoder.encodeFeatures}).
    */
   engine?: EngineChoice;
 }
@@ -139,8 +133,8 @@ export class KonaEncoder {
   /** Free the engine memory of the parameters (the encoder is unusable afterwards). */
   dispose(): void {
     for (const t of Object.values(this.params)) t.dispose();
-    this.onnxSession?.dispose();
-    this.onnxSession = undefined;
+    this.onnx?.session.dispose();
+    this.onnx = undefined;
   }
 
   featurize(text: string): Features {
@@ -276,9 +270,10 @@ export class KonaEncoder {
 
   /**
    * Encode featurised sentences. Engine (`opts.engine`, else `OPTICAL_ENGINE`, else "auto"): "auto" runs
-   * ONNX Runtime when onnxruntime-node loads and either the parameters are fixed tensors (a teacher: its
-   * session is built once and kept) or there are at least {@link ONNX_MIN_SENTENCES} sentences (trainable
-   * parameters: a session is built from the current weights for this call); tfjs otherwise.
+   * ONNX Runtime when onnxruntime-node loads, tfjs otherwise. The session is kept and rebuilt only when a
+   * parameter has been replaced since it was built (training assigns new values to the variables), so
+   * repeated calls on unchanged weights pay for it once. The input tables and ψ are inputs of the graph,
+   * read from the current tables at every call.
    */
   encodeFeatures(feats: Features[], opts: EncodeOptions = {}): EncodeResult {
     const engine = opts.engine ?? engineFromEnv();
@@ -288,21 +283,22 @@ export class KonaEncoder {
       if (engine === 'onnx') throw new Error(reason);
       return encodeBatched(this, feats, opts);
     }
-    const fixed = this.paramsFixed();
-    if (engine === 'auto' && !fixed && feats.length < ONNX_MIN_SENTENCES) return encodeBatched(this, feats, opts);
-    const session = fixed ? (this.onnxSession ??= this.buildOnnx()) : this.buildOnnx();
-    try {
-      return encodeBatched(this, feats, opts, this.onnxRunner(session));
-    } finally {
-      if (session !== this.onnxSession) session.dispose();
-    }
+    return encodeBatched(this, feats, opts, this.onnxRunner(this.onnxSession()));
   }
 
-  private onnxSession?: KonaOnnx;
+  private onnx?: { session: KonaOnnx; dataIds: unknown[] };
 
-  /** True when no parameter is a trainable variable (the weights cannot change under a kept session). */
-  private paramsFixed(): boolean {
-    return Object.values(this.params).every((t) => !(t instanceof tf.Variable));
+  /**
+   * The kept ONNX session, rebuilt when any parameter's data has been replaced (tfjs gives a tensor a new
+   * `dataId` on `assign`; the old ids are held here, so an id cannot be recycled while compared).
+   */
+  private onnxSession(): KonaOnnx {
+    const ids = Object.values(this.params).map((t) => t.dataId);
+    const kept = this.onnx;
+    if (kept && kept.dataIds.length === ids.length && kept.dataIds.every((d, i) => d === ids[i])) return kept.session;
+    kept?.session.dispose();
+    this.onnx = { session: this.buildOnnx(), dataIds: ids };
+    return this.onnx.session;
   }
 
   /** This encoder's forward as an ONNX Runtime session, built from the current weights. */

@@ -40,6 +40,11 @@ export interface DistillConfig {
   bitext: string[];
   /** use a seeded random subset of this many pairs (default: all) */
   maxPairs?: number;
+  /**
+   * the training bitext, already loaded (e.g. by the experiment runner, with held-out books removed): used
+   * instead of loading `bitext`, which then only names its sources in the record
+   */
+  data?: Bitext;
   objective: string;
   out: string;
   dataDir?: string;
@@ -109,10 +114,9 @@ export interface DistillResult {
 export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Promise<DistillResult> {
   const log = hooks.log ?? (() => {});
   const objective = makeObjective(cfg.objective, { ot: cfg.ot, temperature: cfg.temperature, learnTemperature: cfg.learnTemperature }); // validate before any heavy work
-  const dataDir = cfg.bitext.some((s) => !s.startsWith('lines:')) ? resolveDataDir(cfg.dataDir) : (cfg.dataDir ?? '.');
-  const full = loadBitexts(cfg.bitext, dataDir);
+  const full = cfg.data ?? loadBitexts(cfg.bitext, cfg.bitext.some((s) => !s.startsWith('lines:')) ? resolveDataDir(cfg.dataDir) : (cfg.dataDir ?? '.'));
   const bitext = cfg.maxPairs ? sampleBitext(full, cfg.maxPairs, cfg.seed) : full;
-  log(`bitext: ${bitext.src.length} pairs from ${cfg.bitext.join(', ')}${bitext === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
+  log(`bitext: ${bitext.src.length} pairs from ${cfg.data ? cfg.data.source : cfg.bitext.join(', ')}${bitext === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
   const teacher = cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite();
   const konaStudent = !cfg.student && teacher instanceof KonaEncoder;
   if (!konaStudent && cfg.vocab !== 'teacher') throw new InputError(`--vocab ${cfg.vocab} applies only to students created from the USE-lite teacher (no --teacher, no --student)`);

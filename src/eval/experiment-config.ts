@@ -13,9 +13,12 @@
  *   "significance": { "baseline": "ot", "samples": 10000 },
  *   "evaluation": ["tatoeba", "sib-dev"],   // optional: which set names to report, in this order
  *   "languages": [{ "code": "swh", "group": "low", "bitext": ["bible:Swahili"],
- *                   "eval": { "tatoeba": "tatoeba:swh", "sib-dev": "sib:swh_Latn:dev" } }],
+ *                   "eval": { "tatoeba": "tatoeba:swh", "sib-dev": "sib:swh_Latn:dev" },
+ *                   "maxPairs": 10000 }],                // optional, overrides the top-level maxPairs
  *   "methods": [{ "name": "teacher", "kind": "teacher" },
- *               { "name": "ot", "kind": "distill", "objective": "ot", "options": { "epochs": 1 } }]
+ *               { "name": "ot", "kind": "distill", "objective": "ot", "options": { "epochs": 1 } },
+ *               { "name": "ot-idf", "kind": "distill", "objective": "ot", "options": { "ot": { "marginals": "idf" } },
+ *                 "languages": ["swh"] }]                // optional: only these languages
  * }
  * ```
  * Evaluation set specs: see `experiment-sets.ts`. Method kinds and their options: `experiment-methods.ts`.
@@ -35,6 +38,8 @@ export interface LanguageConfig {
   bitext: string[];
   /** evaluation sets by name (the table they go to) → spec */
   eval: Record<string, string>;
+  /** a seeded sample of this many training pairs (overrides the config's `maxPairs`) */
+  maxPairs?: number;
 }
 
 export interface MethodConfig {
@@ -46,6 +51,8 @@ export interface MethodConfig {
   objective?: string;
   /** kind-specific options, checked by the method */
   options: Record<string, unknown>;
+  /** run only on these language codes (default: all), e.g. ablations on a few languages */
+  languages?: string[];
 }
 
 export interface ExperimentConfig {
@@ -130,6 +137,8 @@ export function parseExperimentConfig(raw: unknown, file: string): ExperimentCon
   if (!Array.isArray(o['methods']) || o['methods'].length === 0) methAt.fail('expected a non-empty array of methods');
   const methods = (o['methods'] as unknown[]).map((m, i) => parseMethod(m, methAt.at(i)));
   dupes(methods.map((m) => m.name), methAt, 'name');
+  const codes = languages.map((l) => l.code);
+  methods.forEach((m, i) => m.languages?.forEach((c, k) => codes.includes(c) || methAt.at(i).at('languages').at(k).fail(`no language "${c}" (have: ${codes.join(', ')})`)));
 
   const setNames = new Set(languages.flatMap((l) => Object.keys(l.eval)));
   const evaluation = o['evaluation'] === undefined ? undefined : root.at('evaluation').strings(o['evaluation']);
@@ -150,7 +159,7 @@ function dupes(names: string[], at: At, field: string): void {
 
 function parseLanguage(v: unknown, at: At): LanguageConfig {
   const o = at.object(v);
-  at.keys(o, ['code', 'group', 'bitext', 'eval', 'name']);
+  at.keys(o, ['code', 'group', 'bitext', 'eval', 'maxPairs']);
   const code = at.at('code').name(o['code']);
   const group = at.at('group').string(o['group']) as LanguageGroup;
   if (!LANGUAGE_GROUPS.includes(group)) at.at('group').fail(`expected one of ${LANGUAGE_GROUPS.join(', ')}, got "${group}"`);
@@ -169,17 +178,19 @@ function parseLanguage(v: unknown, at: At): LanguageConfig {
     evalSets[k] = evAt.at(k).string(spec);
     if (bitext.includes(evalSets[k]!)) evAt.at(k).fail(`"${spec}" is also a training bitext of this language`);
   }
-  return { code, group, bitext, eval: evalSets };
+  const maxPairs = o['maxPairs'] === undefined ? undefined : at.at('maxPairs').int(o['maxPairs'], 1);
+  return { code, group, bitext, eval: evalSets, maxPairs };
 }
 
 function parseMethod(v: unknown, at: At): MethodConfig {
   const o = at.object(v);
-  at.keys(o, ['name', 'kind', 'objective', 'options']);
+  at.keys(o, ['name', 'kind', 'objective', 'options', 'languages']);
   const name = at.at('name').name(o['name']);
   const kind = at.at('kind').string(o['kind']);
   const objective = o['objective'] === undefined ? undefined : at.at('objective').string(o['objective']);
   const options = o['options'] === undefined ? {} : at.at('options').object(o['options']);
-  return { name, kind, objective, options };
+  const languages = o['languages'] === undefined ? undefined : at.at('languages').strings(o['languages']);
+  return { name, kind, objective, options, languages };
 }
 
 /** Read and validate a config file. */

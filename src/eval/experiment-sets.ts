@@ -82,7 +82,7 @@ export function loadEvalSet(spec: string, dataDir: string, heldOutBooks: readonl
 
 /**
  * The training bitext of a language: its specs loaded, `bible:` specs without the held-out books, exact
- * repeats removed, then (with `maxPairs`) a seeded sample.
+ * repeats removed, then (with the language's or the config's `maxPairs`) a seeded sample.
  */
 export function loadTrainingBitext(lang: LanguageConfig, cfg: Pick<ExperimentConfig, 'bibleHeldOutBooks' | 'maxPairs' | 'seed'>, dataDir: string): Bitext {
   const parts = lang.bitext.map((spec) => {
@@ -91,7 +91,8 @@ export function loadTrainingBitext(lang: LanguageConfig, cfg: Pick<ExperimentCon
     return spec.startsWith('bible:') && cfg.bibleHeldOutBooks.length ? splitByBibleBooks(b, cfg.bibleHeldOutBooks).train : b;
   });
   const all = concatBitext(parts);
-  return cfg.maxPairs ? sampleBitext(all, cfg.maxPairs, cfg.seed) : all;
+  const max = lang.maxPairs ?? cfg.maxPairs;
+  return max ? sampleBitext(all, max, cfg.seed) : all;
 }
 
 /** Evaluation pairs whose foreign and English sentences both occur in the training bitext (leakage check; expected 0). */

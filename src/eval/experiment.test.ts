@@ -21,7 +21,7 @@ function writeToy(dir: string): void {
   w('dev.en', EVAL_ENG);
 }
 
-const config = (dir: string, otSteps = 2) => ({
+const config = (dir: string, otSteps = 2, teacherLangs?: string[]) => ({
   name: 'tiny',
   seed: 1,
   significance: { baseline: 'ot', samples: 200 },
@@ -30,7 +30,7 @@ const config = (dir: string, otSteps = 2) => ({
     { code: 'sh', group: 'high', bitext: [`lines:${dir}/train.sh:${dir}/train.en`], eval: { dev: `lines:${dir}/dev.sh:${dir}/dev.en` } },
   ],
   methods: [
-    { name: 'teacher', kind: 'teacher' },
+    { name: 'teacher', kind: 'teacher', ...(teacherLangs ? { languages: teacherLangs } : {}) },
     { name: 'tfidf', kind: 'char-tfidf' },
     { name: 'ridge', kind: 'kernel-ridge', options: { lambda: 0.5 } },
     { name: 'ot', kind: 'distill', objective: 'ot', options: { steps: otSteps, batch: 8, ot: { tau: 'balanced' } } },
@@ -76,11 +76,12 @@ describe('experiment runner on a tiny config made by the test', () => {
       expect(statSync(cellFile(out, 'ot', 'toy')).mtimeMs).toBe(mtime);
       expect(r2.cells.map((c) => c.sets['dev']!.metrics)).toEqual(r1.cells.map((c) => c.sets['dev']!.metrics));
 
-      // a missing cell and a changed method are run again, nothing else
+      // a missing cell and changed methods are run again, nothing else; a method limited to one language
       rmSync(cellFile(out, 'ridge', 'sh'));
-      writeFileSync(file, JSON.stringify(config(dir, 3)));
+      writeFileSync(file, JSON.stringify(config(dir, 3, ['toy'])));
       const r3 = await runExperiment(loadExperiment(file), { out });
-      expect(r3.ran.sort()).toEqual(['ot/sh', 'ot/toy', 'ridge/sh']);
+      expect(r3.ran.sort()).toEqual(['ot/sh', 'ot/toy', 'ridge/sh', 'teacher/toy']);
+      expect(r3.cells.filter((c) => c.method === 'teacher').map((c) => c.lang)).toEqual(['toy']);
       expect(r3.cells.find((c) => c.method === 'ot')!.info['steps']).toBe(3);
       // seeded: the re-fitted ridge cell equals the first run's
       expect(r3.cells.find((c) => c.method === 'ridge' && c.lang === 'sh')!.sets['dev']).toEqual(r1.cells.find((c) => c.method === 'ridge' && c.lang === 'sh')!.sets['dev']);
@@ -94,7 +95,7 @@ describe('experiment runner on a tiny config made by the test', () => {
       expect(readFileSync(join(out, 'charts/tiny-dev.png')).subarray(1, 4).toString()).toBe('PNG');
       expect(readFileSync(join(out, 'charts/tiny-gap.svg'), 'utf8')).toMatch(/^<svg/);
       const summary = JSON.parse(readFileSync(join(out, 'tiny.json'), 'utf8'));
-      expect(summary.cells).toHaveLength(10);
+      expect(summary.cells).toHaveLength(9);
       expect(summary.cells[0].sets.dev.ranks).toBeUndefined();
     } finally {
       if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
@@ -115,6 +116,8 @@ describe('experiment runner on a tiny config made by the test', () => {
     expect(bad((c) => void (c.languages[0]!.eval = { dev: c.languages[0]!.bitext[0]! }))).toThrow(/\$\.languages\[0\]\.eval\.dev: .*also a training bitext/);
     expect(bad((c) => void c.methods.push({ name: 'ot', kind: 'teacher' }))).toThrow(/\$\.methods\[5\]\.name: duplicate name "ot"/);
     expect(bad((c) => ({ ...c, extra: 1 }))).toThrow(/\$\.extra: unknown field/);
+    expect(bad((c) => void ((c.methods[0] as { languages?: string[] }).languages = ['toy', 'xx']))).toThrow(/\$\.methods\[0\]\.languages\[1\]: no language "xx" \(have: toy, sh\)/);
+    expect(bad((c) => void ((c.languages[0] as { maxPairs?: number }).maxPairs = 0))).toThrow(/\$\.languages\[0\]\.maxPairs: expected an integer ≥ 1/);
     expect(bad((c) => ({ ...c, evaluation: ['test'] }))).toThrow(/\$\.evaluation\[0\]: no language has an evaluation set "test"/);
     const write = (c: unknown) => {
       const f = join(dir, 'c.json');

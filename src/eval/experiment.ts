@@ -125,6 +125,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
     let evalSets: Map<string, EvalSet> | undefined;
     let bitext: Bitext | undefined;
     for (const m of methods) {
+      if (m.config.languages && !m.config.languages.includes(lang.code)) continue;
       const id = `${m.config.name}/${lang.code}`;
       const key = cellKey(cfg, m, lang);
       const file = cellFile(opts.out, m.config.name, lang.code);

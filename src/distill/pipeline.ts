@@ -34,6 +34,8 @@ export interface DistillConfig {
   lang: string;
   /** the teacher's model spec (default: USE-lite) */
   teacher?: string;
+  /** the teacher already loaded (from the spec `teacher`), so that many runs in one process share it */
+  teacherModel?: SentenceEncoder;
   /** the student: `init:DIR` (start from DIR's weights) or `DIR` (continue an optical student); see the header */
   student?: string;
   /** bitext specs (`bible:Swahili`, `mafand:en-swa`, `sib:swh_Latn:train`, `lines:SRC:ENG`) */
@@ -117,7 +119,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
   const full = cfg.data ?? loadBitexts(cfg.bitext, cfg.bitext.some((s) => !s.startsWith('lines:')) ? resolveDataDir(cfg.dataDir) : (cfg.dataDir ?? '.'));
   const bitext = cfg.maxPairs ? sampleBitext(full, cfg.maxPairs, cfg.seed) : full;
   log(`bitext: ${bitext.src.length} pairs from ${cfg.data ? cfg.data.source : cfg.bitext.join(', ')}${bitext === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
-  const teacher = cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite();
+  const teacher = cfg.teacherModel ?? (cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite());
   const konaStudent = !cfg.student && teacher instanceof KonaEncoder;
   if (!konaStudent && cfg.vocab !== 'teacher') throw new InputError(`--vocab ${cfg.vocab} applies only to students created from the USE-lite teacher (no --teacher, no --student)`);
   const external = konaStudent ? undefined : await externalStudent(teacher, cfg, log);

@@ -68,6 +68,7 @@ registerMethod('distill', (m, fail) => {
         ...opts,
         lang: ctx.lang.code,
         teacher: ctx.teacherSpec,
+        teacherModel: ctx.teacher,
         bitext: ctx.lang.bitext,
         data: ctx.bitext,
         objective: m.objective!,

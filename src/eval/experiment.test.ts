@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
@@ -79,6 +79,10 @@ describe('experiment runner on a tiny config made by the test', () => {
       // a missing cell and changed methods are run again, nothing else; a method limited to one language
       rmSync(cellFile(out, 'ridge', 'sh'));
       writeFileSync(file, JSON.stringify(config(dir, 3, ['toy'])));
+      // a checkpoint left in a changed cell's folder (an interrupted run of the old config) is discarded
+      const stale = join(out, 'work', 'ot', 'toy', 'student', 'checkpoint');
+      mkdirSync(stale, { recursive: true });
+      writeFileSync(join(stale, 'state.json'), '{"step": 1}\n');
       const r3 = await runExperiment(loadExperiment(file), { out });
       expect(r3.ran.sort()).toEqual(['ot/sh', 'ot/toy', 'ridge/sh', 'teacher/toy']);
       expect(r3.cells.filter((c) => c.method === 'teacher').map((c) => c.lang)).toEqual(['toy']);

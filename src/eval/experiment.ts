@@ -8,11 +8,12 @@
  *   work/<method>/<lang>/        the cell's working folder (a distilled student and its checkpoints)
  * Resumable: a cell whose JSON exists with the same key (hash of the method, the language, the seed, the
  * sampling, the held-out books and the teacher) is skipped; a changed config reruns only the changed cells;
- * an interrupted distillation continues from its checkpoint. Seeded: the seed drives sampling, training and
+ * an interrupted distillation continues from its checkpoint (`work/…/key` ties the folder to the cell key, so
+ * a checkpoint of a changed cell is discarded, never resumed). Seeded: the seed drives sampling, training and
  * the significance tests. The cost of each cell (seconds to fit and to evaluate) is logged and recorded.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveDataDir, type Bitext } from '../data/index.ts';
 import { loadUseLite } from '../models/use-lite.ts';
@@ -141,6 +142,10 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       const tch = teacher;
       evalSets ??= new Map(Object.entries(lang.eval).map(([name, spec]) => [name, loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks)]));
       bitext ??= loadTrainingBitext(lang, cfg, dataDir);
+      // the working folder belongs to one cell key: a checkpoint left by a changed config must not be resumed
+      const dir = join(opts.out, 'work', m.config.name, lang.code);
+      if (existsSync(join(dir, 'key')) && readFileSync(join(dir, 'key'), 'utf8').trim() !== key) rmSync(dir, { recursive: true, force: true });
+      atomicWriteFile(join(dir, 'key'), key + '\n');
       log(`cell ${id}: fitting on ${bitext.src.length} pairs`);
       const c0 = performance.now();
       const fitted = await m.fit({
@@ -153,7 +158,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
           if (!e) english.set(texts, (e = tch.encode(texts).embeddings));
           return e;
         },
-        dir: join(opts.out, 'work', m.config.name, lang.code),
+        dir,
         seed: cfg.seed,
         dataDir,
         log: (msg) => log(`  ${id}: ${msg}`),

@@ -1,7 +1,7 @@
 import { TOY_ENG_20, toyLanguage } from '../../test/toy-bitext.ts';
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -65,12 +65,28 @@ describe('optical CLI', () => {
     writeFileSync(join(dir, 'xx.txt'), eng.map(toy).join('\n') + '\n');
     writeFileSync(join(dir, 'en.txt'), eng.join('\n') + '\n');
     const env = { ...process.env, OPTICAL_DATA: '/nonexistent-optical-data', OPTICAL_CACHE: join(dir, 'cache') };
-    const distill = (out: string, objective: string) =>
-      spawnSync(process.execPath, [BIN, 'distill', '--lang', 'xx', '--bitext', `lines:${join(dir, 'xx.txt')}:${join(dir, 'en.txt')}`, '--objective', objective, '--out', join(dir, out), '--steps', '3', '--batch', '8', '--json'], { encoding: 'utf8', env });
+    const distill = (out: string, objective: string, ...extra: string[]) =>
+      spawnSync(process.execPath, [BIN, 'distill', '--lang', 'xx', '--bitext', `lines:${join(dir, 'xx.txt')}:${join(dir, 'en.txt')}`, '--objective', objective, '--out', join(dir, out), '--steps', '3', '--batch', '8', '--json', ...extra], { encoding: 'utf8', env });
+    const training = (out: string) => JSON.parse(readFileSync(join(dir, out, 'config.json'), 'utf8')).training;
     const a = distill('a', 'mse');
     expect(a.status, a.stderr).toBe(0);
     expect(JSON.parse(a.stdout)).toMatchObject({ objective: 'mse', pairs: 20, steps: 3 });
     expect(a.stderr).toMatch(/closed-form initialisation \(ridge/);
+    expect(a.stderr).toMatch(/closed-form refit after training/);
+    expect(training('a').refit.lambda).toBeGreaterThan(0);
+    // --no-refit keeps the trained table; a later --resume (as after a run stopped during its refit) refits
+    // the finished student without training again
+    const c = distill('c', 'mse', '--no-refit');
+    expect(c.status, c.stderr).toBe(0);
+    expect(training('c').refit).toBeUndefined();
+    const log = readFileSync(join(dir, 'c', 'train.jsonl'), 'utf8');
+    const c2 = distill('c', 'mse', '--resume');
+    expect(c2.status, c2.stderr).toBe(0);
+    expect(c2.stderr).toMatch(/training already finished/);
+    expect(readFileSync(join(dir, 'c', 'train.jsonl'), 'utf8')).toBe(log);
+    expect(training('c')).toMatchObject({ steps: 3, refit: { lambda: training('a').refit.lambda } });
+    // the same configuration refitted at the end of one run or on resume gives the same student
+    expect(readFileSync(join(dir, 'c', 'model.safetensors')).equals(readFileSync(join(dir, 'a', 'model.safetensors')))).toBe(true);
     const b = distill('b', 'ot');
     expect(b.status, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/initialisation loaded from the cache/);

@@ -50,7 +50,8 @@ export function distillCommand(program: Command): void {
     .option('--learn-temperature', 'learn the contrastive temperature (log τ trained with the student)', d.learnTemperature)
     .option('--objective-lr <x>', "peak learning rate of the objective's own parameters (the learnable temperature)", num('objective-lr'), d.objectiveLr)
     .option('--checkpoint-every <n>', 'steps between checkpoints', int('checkpoint-every'), d.checkpointEvery)
-    .option('--resume', 'continue from OUT/checkpoint', false)
+    .option('--no-refit', 'keep the trained lexical skip (default: refit it in closed form after training)')
+    .option('--resume', 'continue from OUT/checkpoint (or finish an interrupted refit)', false)
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
     .option('--json', 'print a JSON summary at the end')
     .option('--quiet', 'no progress output')
@@ -86,6 +87,7 @@ export function distillCommand(program: Command): void {
         temperature: o.temperature,
         learnTemperature: o.learnTemperature,
         objectiveLr: o.objectiveLr,
+        refit: o.refit,
         resume: o.resume,
         checkpointEvery: o.checkpointEvery,
       };

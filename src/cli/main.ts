@@ -9,6 +9,7 @@ import { evalMiningCommand, evalTrecCommand } from './eval.ts';
 import { demoCommand } from './demo.ts';
 import { indexCommand } from './index.ts';
 import { searchCommand } from './search.ts';
+import { serveCommand } from './serve.ts';
 
 const program = new Command();
 program.name('optical').description('Cross-lingual search for low-resource languages by optimal-transport distillation').version('0.1.0');
@@ -21,6 +22,7 @@ evalTrecCommand(evalCmd);
 demoCommand(program);
 indexCommand(program);
 searchCommand(program);
+serveCommand(program);
 
 
 try {

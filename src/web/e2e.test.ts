@@ -88,7 +88,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'web app in Chromium' : `web app
     const before = await page.locator('#plan-student .plan-cost').textContent();
     await page.screenshot({ path: join(SHOTS, 'align.png'), fullPage: true });
 
-    await page.locator('#epsilon').evaluate((e: HTMLInputElement) => {
+    await page.locator('#epsilon').evaluate((e: { value: string; dispatchEvent(ev: Event): boolean }) => {
       e.value = '-0.3';
       e.dispatchEvent(new Event('input'));
     });
@@ -105,7 +105,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'web app in Chromium' : `web app
     await table.waitFor();
     expect(await table.locator('tbody tr').nth(1).locator('td').allTextContents()).toEqual(['ot', '41.3%', '42.6%']);
     const chart = page.locator('.markdown img');
-    await expect.poll(() => chart.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(120);
+    await expect.poll(() => chart.evaluate((i: { complete: boolean; naturalWidth: number }) => i.complete && i.naturalWidth)).toBe(120);
     await page.screenshot({ path: join(SHOTS, 'reports.png'), fullPage: true });
     await page.click('text=dev/notes.txt');
     await expect.poll(() => page.locator('#report pre').textContent()).toBe('development notes\n');

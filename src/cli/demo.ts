@@ -24,6 +24,7 @@ export function demoCommand(program: Command): void {
     .option('--out <dir>', 'where the demo students are written', join(tmpdir(), 'optical-demo'))
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
     .option('--json', 'print the table as JSON')
+    .option('--quiet', 'no progress output')
     .action(async (o) => {
       const dataDir = resolveDataDir(o.dataDir);
       const tato = loadTatoebaEval(dataDir, 'swh');
@@ -38,9 +39,9 @@ export function demoCommand(program: Command): void {
         const r = await distill(
           { ...DISTILL_DEFAULTS, lang: 'swh', bitext: o.bitext, maxPairs: o.maxPairs || undefined, objective, out: join(o.out, steps ? objective : 'init'), steps, dataDir },
           {
-            log: (m) => process.stderr.write(`[${objective}] ${m}\n`),
+            log: (m) => !o.quiet && process.stderr.write(`[${objective}] ${m}\n`),
             onStep: (s) => {
-              bar ??= progressBar(`[${objective}] train`, s.totalSteps, !o.json);
+              bar ??= progressBar(`[${objective}] train`, s.totalSteps, !o.json && !o.quiet);
               bar.update(s.step, `loss ${s.loss.toFixed(4)}`);
               if (s.step === s.totalSteps) bar.stop();
             },

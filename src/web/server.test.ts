@@ -167,3 +167,24 @@ describe('optical serve API', () => {
     expect(t.status).toBe('converged');
   });
 });
+
+describe('optical serve API, broken clients', () => {
+  it('a client that aborts in the middle of a body, or sends a truncated chunked body, does not disturb the server', async () => {
+    const { connect } = await import('node:net');
+    const send = (data: string) =>
+      new Promise<void>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => {
+          s.write(data);
+          setTimeout(() => s.destroy(), 50);
+        });
+        s.on('close', () => resolve());
+        s.on('error', () => resolve());
+      });
+    await send('POST /api/search HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"query": "half');
+    await send('POST /api/search HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"que');
+    await send('GARBAGE\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await raw('GET', '/api/info')).status).toBe(200);
+    expect(logged).toEqual([]);
+  });
+});

@@ -20,7 +20,8 @@ const label = (t) => (t.length > 14 ? t.slice(0, 13) + '…' : t);
 
 /** The plan as an SVG heatmap: a cell per (source token i, target token j), shade = N·P_ij. */
 function heatmap(p, title) {
-  const cell = 26, left = 110, top = 110;
+  const longest = (ts) => Math.max(1, ...ts.map((t) => label(t).length));
+  const cell = 26, left = 12 + 7 * longest(p.sourceTokens), top = 14 + 6 * longest(p.targetTokens);
   const W = left + p.cols * cell + 10, H = top + p.rows * cell + 10;
   const root = svg('svg', { class: 'heatmap', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': title });
   p.targetTokens.forEach((t, j) => {

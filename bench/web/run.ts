@@ -12,6 +12,7 @@ import { loadTest, startServer } from '../../src/web/loadtest.ts';
 
 const { values } = parseArgs({ options: { amount: { type: 'string', default: '2000' }, connections: { type: 'string', default: '200' }, json: { type: 'boolean', default: false } } });
 const root = mkdtempSync(join(tmpdir(), 'optical-bench-web-'));
+let failed = false;
 try {
   const fx = await buildWebFixture(root, { student: false });
   const server = await startServer(['--index', fx.index, '--results', fx.results]);
@@ -28,6 +29,11 @@ try {
   } finally {
     await server.stop();
   }
+} catch (e) {
+  // reported here: a rethrown error would reach tfjs-wasm's uncaughtException hook, which prints its source
+  process.stderr.write(`bench:web: ${e instanceof Error ? e.message : String(e)}\n`);
+  failed = true;
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
+process.exit(failed ? 1 : 0);

@@ -53,8 +53,8 @@ describe('Batcher', () => {
     }, 3);
     const out = await Promise.all([1, 2, 3, 4, 5].map((x) => b.submit('a', x)).concat([b.submit('b', 6)]));
     expect(out).toEqual([10, 20, 30, 40, 50, 60]);
-    // 1 found the queue idle and ran alone; 2–4 waited together (maxBatch 3), then "b", then the rest of "a"
-    expect(calls).toEqual([['a', [1]], ['a', [2, 3, 4]], ['b', [6]], ['a', [5]]]);
+    // items submitted in the same turn form one group: "a" in batches of at most 3, then "b"
+    expect(calls).toEqual([['a', [1, 2, 3]], ['a', [4, 5]], ['b', [6]]]);
   });
 
   it('rejects every item of a failed batch, and bounds the items waiting', async () => {

@@ -3,7 +3,9 @@
  * event loop, so jobs run one at a time ({@link WorkQueue}, concurrency 1 by default) and at most
  * `maxPending` may wait: beyond that a request is refused at once with 503 and `Retry-After`, so a burst
  * cannot grow memory without bound. {@link Batcher} groups waiting requests of the same kind (same model)
- * into one job, so 200 concurrent searches cost a few batched encoder calls instead of 200.
+ * into one job, so 200 concurrent searches cost a few batched encoder calls instead of 200. A new batch
+ * starts one event-loop turn after its first item (`setImmediate`): encoding blocks the loop, and starting
+ * at once would encode the first request alone while the others still sit unread in their sockets.
  */
 import { HttpError } from './http.ts';
 
@@ -88,7 +90,8 @@ export class Batcher<I, O> {
       if (!group) this.groups.set(key, (group = []));
       group.push({ item, resolve, reject });
       this.waitingItems++;
-      if (fresh) this.schedule(key);
+      // start on the next turn of the event loop, so that every request already readable joins this batch
+      if (fresh) setImmediate(() => this.schedule(key));
     });
   }
 

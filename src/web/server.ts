@@ -105,10 +105,15 @@ export function handler(app: WebApp, opts: ServerOptions = {}): (req: IncomingMe
   };
 }
 
-/** An HTTP server for `app` with timeouts that keep slow or broken clients from holding it. */
+/**
+ * An HTTP server for `app` with timeouts that keep slow or broken clients from holding it. The keep-alive
+ * timeout is long on purpose: a batch of encoding blocks the event loop for seconds, and when the loop
+ * resumes, timers run before sockets are read, so a short timeout would close connections whose next
+ * request is already waiting in the socket (seen as resets and timeouts under load).
+ */
 export function createWebServer(app: WebApp, opts: ServerOptions = {}): Server {
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, handler(app, opts));
-  server.keepAliveTimeout = 5_000;
+  const server = createServer({ requestTimeout: 120_000, headersTimeout: 65_000, maxHeaderSize: 16 * 1024 }, handler(app, opts));
+  server.keepAliveTimeout = 60_000;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();

@@ -6,6 +6,7 @@
  * /proc/PID/status) is sampled every 50 ms: baseline after a warm-up, peak, and at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,4 +155,43 @@ export async function loadTest(server: ServerProcess, opts: { connections?: numb
     memoryMB: { baseline: Math.round(baseline), peak: Math.round(peak), end: Math.round(rssMB(server.pid)) },
     aliveAfter,
   };
+}
+
+/**
+ * Latency percentiles (ms) measured by a plain Node keep-alive client: `connections` loops, each sending
+ * `perConnection` searches one after another. A cross-check of autocannon's latency histogram, whose tail
+ * on a loaded machine includes the client's own scheduling delays.
+ */
+export async function plainClientLatency(url: string, connections = 200, perConnection = 5): Promise<{ requests: number; errors: number; p50: number; p90: number; p99: number; max: number; requestsPerSecond: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const { hostname, port } = new URL(url);
+  const lat: number[] = [];
+  let errors = 0;
+  const one = (query: string) =>
+    new Promise<void>((resolve) => {
+      const t = performance.now();
+      const body = JSON.stringify({ query, k: 5 });
+      const req = request({ host: hostname, port, path: '/api/search', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) lat.push(performance.now() - t);
+          else errors++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: connections }, async (_, c) => {
+    for (let r = 0; r < perConnection; r++) await one(QUERIES[(c + r) % QUERIES.length]!);
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(lat[Math.floor(p * (lat.length - 1))] ?? NaN);
+  return { requests: lat.length + errors, errors, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1), requestsPerSecond: Math.round((lat.length + errors) / seconds) };
 }

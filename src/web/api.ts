@@ -49,7 +49,8 @@ export function getInfo(app: WebApp) {
   return { ...app.info(), limits: LIMITS, queue: { active: app.queue.active, pending: app.queue.pending, maxPending: app.queue.maxPending } };
 }
 
-function resultsRoot(app: WebApp): string {
+/** The real path of the results folder; 404 when the server has none. */
+export function resultsRoot(app: WebApp): string {
   if (!app.resultsDir) throw new HttpError(404, 'no results folder is configured (start the server with --results DIR)');
   return app.resultsDir;
 }
@@ -62,4 +63,3 @@ export function getReport(app: WebApp, rel: string) {
   return renderReport(resultsRoot(app), rel);
 }
 
-export { resultsRoot };

@@ -12,7 +12,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 
 describe('optical CLI', () => {
   it('--help works on every command', () => {
-    for (const cmd of [[], ['distill'], ['eval', 'mining'], ['demo']]) {
+    for (const cmd of [[], ['distill'], ['eval', 'mining'], ['demo'], ['experiment', 'run']]) {
       const r = run(...cmd, '--help');
       expect(r.status, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: optical/);
@@ -80,5 +80,22 @@ describe('optical CLI', () => {
     expect(r.n).toBe(20);
     // trained on these very pairs: far above chance (1/20)
     expect(r.src2tgt).toBeGreaterThan(0.5);
+  });
+
+  it('experiment run: a bad config is a one-line error naming the file and the field, exit code 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-cli-exp-'));
+    const f = join(dir, 'c.json');
+    writeFileSync(f, JSON.stringify({ name: 'c', languages: [{ code: 'x', group: 'low', bitext: ['lines:a:b'], eval: { dev: 'lines:c:d' } }], methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { stpes: 3 } }] }));
+    const r = run('experiment', 'run', f, '--out', join(dir, 'out'));
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`optical: ${f}: $.methods[0].options.stpes: unknown option for kind distill (valid: epochs, steps, batch, lr, tableLr, lexicalLr, dropout, vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr, checkpointEvery, student, ot)`);
+  });
+
+  it('distill: bad --ot-marginals and --ot-tau are refused before any work', () => {
+    const r = run('distill', '--lang', 'x', '--bitext', 'lines:a:b', '--objective', 'ot', '--out', '/tmp/never', '--ot-marginals', 'tf');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--ot-marginals must be one of uniform, idf, norm');
+    const t = run('distill', '--lang', 'x', '--bitext', 'lines:a:b', '--objective', 'ot', '--out', '/tmp/never', '--ot-tau', '0');
+    expect(t.stderr).toContain('--ot-tau must be > 0');
   });
 });

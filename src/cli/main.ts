@@ -13,6 +13,7 @@ import { demoCommand } from './demo.ts';
 import { indexCommand } from './index.ts';
 import { searchCommand } from './search.ts';
 import { serveCommand } from './serve.ts';
+import { experimentCommand } from './experiment.ts';
 
 const program = new Command();
 program.name('optical').description('Cross-lingual search for low-resource languages by optimal-transport distillation').version('0.1.0');
@@ -27,6 +28,7 @@ demoCommand(program);
 indexCommand(program);
 searchCommand(program);
 serveCommand(program);
+experimentCommand(program);
 
 
 /** Print `e` for the user and return the exit code (see the file header). */

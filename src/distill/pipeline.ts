@@ -34,12 +34,19 @@ export interface DistillConfig {
   lang: string;
   /** the teacher's model spec (default: USE-lite) */
   teacher?: string;
+  /** the teacher already loaded (from the spec `teacher`), so that many runs in one process share it */
+  teacherModel?: SentenceEncoder;
   /** the student: `init:DIR` (start from DIR's weights) or `DIR` (continue an optical student); see the header */
   student?: string;
   /** bitext specs (`bible:Swahili`, `mafand:en-swa`, `sib:swh_Latn:train`, `lines:SRC:ENG`) */
   bitext: string[];
   /** use a seeded random subset of this many pairs (default: all) */
   maxPairs?: number;
+  /**
+   * the training bitext, already loaded (e.g. by the experiment runner, with held-out books removed): used
+   * instead of loading `bitext`, which then only names its sources in the record
+   */
+  data?: Bitext;
   objective: string;
   out: string;
   dataDir?: string;
@@ -60,6 +67,10 @@ export interface DistillConfig {
   dropout: number;
   ot: OtOptions;
   temperature: number;
+  /** learn the contrastive temperature (log τ trained with the student, from `temperature`) */
+  learnTemperature: boolean;
+  /** peak learning rate of the objective's own parameters (the learnable temperature) */
+  objectiveLr: number;
   resume: boolean;
   checkpointEvery: number;
 }
@@ -77,8 +88,10 @@ export const DISTILL_DEFAULTS: Omit<DistillConfig, 'lang' | 'bitext' | 'objectiv
   tableLr: TRAIN_DEFAULTS.tableLr,
   lexicalLr: TRAIN_DEFAULTS.lexicalLr,
   dropout: TRAIN_DEFAULTS.dropout,
-  ot: { cost: 'sqeuclid', epsilon: 0.05 },
+  ot: { cost: 'sqeuclid', epsilon: 0.05, marginals: 'uniform', tau: Infinity },
   temperature: 0.05,
+  learnTemperature: false,
+  objectiveLr: TRAIN_DEFAULTS.objectiveLr,
   resume: false,
   checkpointEvery: TRAIN_DEFAULTS.checkpointEvery,
 };
@@ -102,17 +115,17 @@ export interface DistillResult {
 /** Distil a student for `cfg.lang` from the bitext and save it to `cfg.out`. */
 export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Promise<DistillResult> {
   const log = hooks.log ?? (() => {});
-  const objective = makeObjective(cfg.objective, { ot: cfg.ot, temperature: cfg.temperature }); // validate before any heavy work
-  const dataDir = cfg.bitext.some((s) => !s.startsWith('lines:')) ? resolveDataDir(cfg.dataDir) : (cfg.dataDir ?? '.');
-  const full = loadBitexts(cfg.bitext, dataDir);
+  const objective = makeObjective(cfg.objective, { ot: cfg.ot, temperature: cfg.temperature, learnTemperature: cfg.learnTemperature }); // validate before any heavy work
+  const full = cfg.data ?? loadBitexts(cfg.bitext, cfg.bitext.some((s) => !s.startsWith('lines:')) ? resolveDataDir(cfg.dataDir) : (cfg.dataDir ?? '.'));
   const bitext = cfg.maxPairs ? sampleBitext(full, cfg.maxPairs, cfg.seed) : full;
-  log(`bitext: ${bitext.src.length} pairs from ${cfg.bitext.join(', ')}${bitext === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
-  const teacher = cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite();
+  log(`bitext: ${bitext.src.length} pairs from ${cfg.data ? cfg.data.source : cfg.bitext.join(', ')}${bitext === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
+  const teacher = cfg.teacherModel ?? (cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite());
   const konaStudent = !cfg.student && teacher instanceof KonaEncoder;
   if (!konaStudent && cfg.vocab !== 'teacher') throw new InputError(`--vocab ${cfg.vocab} applies only to students created from the USE-lite teacher (no --teacher, no --student)`);
   const external = konaStudent ? undefined : await externalStudent(teacher, cfg, log);
   const t0 = performance.now();
   const targets = cachedTeacherTargets(teacher, bitext.eng, objective.needsTokens, hooks.teacherProgress);
+  const engTokenIds = objective.needsIdf ? teacherTokenIds(teacher, bitext.eng) : undefined;
   const t1 = performance.now();
   const { student, lexicalInit } = external ? { student: external, lexicalInit: undefined } : await initialisedStudent(teacher as KonaEncoder, cfg, bitext, targets, hooks);
   const record = {
@@ -132,6 +145,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     tableLr: cfg.tableLr,
     lexicalLr: cfg.lexicalLr,
     dropout: cfg.dropout,
+    ...(objective.params && Object.keys(objective.params()).length ? { objectiveLr: cfg.objectiveLr } : {}),
   };
   const r = await train({
     student,
@@ -146,6 +160,8 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     tableLr: cfg.tableLr,
     lexicalLr: cfg.lexicalLr,
     dropout: cfg.dropout,
+    objectiveLr: cfg.objectiveLr,
+    engTokenIds,
     seed: cfg.seed,
     resume: cfg.resume,
     checkpointEvery: cfg.checkpointEvery,
@@ -153,6 +169,13 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     onStep: hooks.onStep,
   });
   return { student, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 } };
+}
+
+/** The teacher's token ids of each English sentence (IDF marginals); the teacher must expose its featurizer. */
+function teacherTokenIds(teacher: SentenceEncoder, eng: string[]): number[][] {
+  const f = (teacher as Partial<TrainableEncoder>).featurize;
+  if (typeof f !== 'function') throw new InputError(`--ot-marginals idf needs the teacher's tokenizer, and ${teacher.meta.name} does not expose one`);
+  return eng.map((t) => f.call(teacher, t).ids);
 }
 
 /**

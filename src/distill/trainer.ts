@@ -24,6 +24,8 @@ import { DenseAdam, SparseAdam, learningRate, ADAM_DEFAULTS } from './adam.ts';
 import type { Objective, TeacherBatch } from './objectives.ts';
 import { mulberry32, shuffleInPlace } from '../util/random.ts';
 import { atomicWriteFile } from '../util/fs.ts';
+import { ArgumentError } from '../errors.ts';
+import { tokenIdfWeights } from './idf.ts';
 
 export interface TeacherTargets {
   /** [N, H] */
@@ -64,6 +66,13 @@ export interface TrainOptions {
   seed?: number;
   checkpointEvery?: number;
   resume?: boolean;
+  /** peak learning rate of the objective's own parameters (the learnable temperature) */
+  objectiveLr?: number;
+  /**
+   * the teacher's token ids of each English sentence (same count as its token states), for objectives that
+   * weight tokens by IDF (`objective.needsIdf`); the foreign side's ids come from the student's featurizer
+   */
+  engTokenIds?: number[][];
   /** extra record saved in the student's config.json under "training" */
   record?: Record<string, unknown>;
   onStep?: (info: StepInfo) => void;
@@ -91,6 +100,7 @@ export const TRAIN_DEFAULTS = {
   lr: 1e-5,
   tableLr: 1e-4,
   lexicalLr: 1e-5,
+  objectiveLr: 1e-2,
   warmupFraction: 0.05,
   weightDecay: 0.01,
   dropout: 0.1,
@@ -111,8 +121,15 @@ export function makeBatches(lengths: number[], batchSize: number, seed: number, 
   return shuffleInPlace(batches, rnd);
 }
 
+/** Rows `idx` of per-sentence weights, padded to [B, L] (0 at padding). */
+function padWeights(w: Float32Array[], idx: number[], L: number): Float32Array {
+  const out = new Float32Array(idx.length * L);
+  idx.forEach((i, b) => out.set(w[i]!.subarray(0, L), b * L));
+  return out;
+}
+
 /** Pad teacher targets of the given pairs into engine tensors. */
-function teacherBatch(targets: TeacherTargets, idx: number[], withTokens: boolean): TeacherBatch {
+function teacherBatch(targets: TeacherTargets, idx: number[], withTokens: boolean, engIdf?: Float32Array[]): TeacherBatch {
   const H = targets.dim;
   const B = idx.length;
   const emb = new Float32Array(B * H);
@@ -129,7 +146,8 @@ function teacherBatch(targets: TeacherTargets, idx: number[], withTokens: boolea
     tok.set(targets.tokens![i]!, b * Lt * H);
     mask.fill(1, b * Lt, b * Lt + lengths[b]!);
   });
-  return { embedding: tf.tensor2d(emb, [B, H]), tokens: tf.tensor3d(tok, [B, Lt, H]), mask: tf.tensor2d(mask, [B, Lt]), lengths };
+  const weights = engIdf ? padWeights(engIdf, idx, Lt) : undefined;
+  return { embedding: tf.tensor2d(emb, [B, H]), tokens: tf.tensor3d(tok, [B, Lt, H]), mask: tf.tensor2d(mask, [B, Lt]), lengths, weights };
 }
 
 /** Train the student in place; returns the number of steps run. */
@@ -147,6 +165,9 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   const trainable = student.trainableParams();
   const adamCfg = { ...ADAM_DEFAULTS, weightDecay: opt.weightDecay };
   const dense = new DenseAdam(trainable, adamCfg);
+  const objParams = objective.params?.() ?? {};
+  const objAdam = Object.keys(objParams).length ? new DenseAdam(objParams, { ...ADAM_DEFAULTS, weightDecay: 0 }) : undefined;
+  const idf = objective.needsIdf ? idfWeights(feats, opt.engTokenIds, opt.targets) : undefined;
   const sparseTok = new SparseAdam(student.tables.embeddings, E, { ...adamCfg, weightDecay: 0 });
   const sparseNg = student.tables.ngrams ? new SparseAdam(student.tables.ngrams, E, { ...adamCfg, weightDecay: 0 }) : undefined;
   const H = student.dim;
@@ -157,7 +178,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   const logFile = join(opt.outDir, 'train.jsonl');
   let step = 0;
   if (opt.resume && existsSync(join(ckptDir, 'state.json'))) {
-    step = restore(ckptDir, student, dense, tables);
+    step = restore(ckptDir, student, dense, tables, objAdam);
   } else rmSync(logFile, { force: true });
 
   let lastLoss = NaN;
@@ -182,14 +203,15 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const skipVar = skipArr && opt.lexicalLr > 0 ? tf.variable(skipArr, true, `optical/skip/${step}`) : undefined;
       const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // f(seed, step): resumable
       const { value, grads } = tf.tidy(() => {
-        const target = teacherBatch(opt.targets, idx, objective.needsTokens);
+        const target = teacherBatch(opt.targets, idx, objective.needsTokens, idf?.eng);
+        const srcIdf = idf ? padWeights(idf.src, idx, packed.L) : undefined;
         const f = () => {
           const out = student.forward(packed, { embeds: embVar, skip: skipVar ?? skipArr, dropout: opt.dropout, seed: dropSeed });
-          const r = objective.loss(out, target, sLen);
+          const r = objective.loss(out, target, sLen, srcIdf);
           parts = r.parts;
           return r.loss as tf.Scalar;
         };
-        const r = tf.variableGrads(f, [embVar, ...(skipVar ? [skipVar] : []), ...Object.values(trainable)]);
+        const r = tf.variableGrads(f, [embVar, ...(skipVar ? [skipVar] : []), ...Object.values(trainable), ...Object.values(objParams)]);
         return { value: r.value, grads: r.grads };
       });
       lastLoss = value.dataSync()[0]!;
@@ -198,6 +220,11 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const denseGrads: Record<string, Tensor> = {};
       for (const [k, v] of Object.entries(trainable)) if (grads[v.name]) denseGrads[k] = grads[v.name]!;
       dense.step(denseGrads, lr, step + 1);
+      if (objAdam) {
+        const og: Record<string, Tensor> = {};
+        for (const [k, v] of Object.entries(objParams)) if (grads[v.name]) og[k] = grads[v.name]!;
+        objAdam.step(og, learningRate(step + 1, totalSteps, opt.objectiveLr, warmup), step + 1);
+      }
       const tg = student.tableGrads(packed, dEmb, skipVar && grads[skipVar.name] ? (grads[skipVar.name]!.dataSync() as Float32Array) : undefined);
       sparseTok.step(tg.embeddings, tlr, step + 1);
       if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
@@ -212,18 +239,31 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       appendFileSync(logFile, JSON.stringify({ ...info, ms: Math.round(info.ms) }) + '\n');
       o.onStep?.(info);
       if (!Number.isFinite(lastLoss)) throw new Error(`loss is ${lastLoss} at step ${step}; lower the learning rate`);
-      if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, tables, step, opt.record);
+      if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, tables, step, opt.record, objAdam);
     }
   }
-  student.save(opt.outDir, { training: { ...opt.record, steps: step } });
+  // an objective with parameters records their trained values (e.g. the learned temperature)
+  student.save(opt.outDir, { training: { ...opt.record, ...(objAdam ? { objective: objective.config() } : {}), steps: step } });
   rmSync(ckptDir, { recursive: true, force: true });
   dense.dispose();
+  objAdam?.dispose();
   return { steps: step, lastLoss };
+}
+
+/** Per-token IDF weights of both sides of the bitext (see `idf.ts`), checked against the teacher's token counts. */
+function idfWeights(feats: Features[], engIds: number[][] | undefined, targets: TeacherTargets): { src: Float32Array[]; eng: Float32Array[] } {
+  if (!engIds || !targets.tokens) throw new ArgumentError('IDF token weights need the teacher\'s token ids of the English side (engTokenIds) and its token states');
+  if (engIds.length !== targets.tokens.length) throw new ArgumentError(`engTokenIds has ${engIds.length} sentences, the teacher targets ${targets.tokens.length}`);
+  engIds.forEach((ids, i) => {
+    const n = targets.tokens![i]!.length / targets.dim;
+    if (ids.length !== n) throw new ArgumentError(`English sentence ${i}: ${ids.length} token ids but ${n} teacher token states`);
+  });
+  return { src: tokenIdfWeights(feats.map((f) => f.ids)), eng: tokenIdfWeights(engIds) };
 }
 
 type SparseTables = Record<'embeddings' | 'ngrams' | 'lexical', SparseAdam | undefined>;
 
-function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, step: number, record: Record<string, unknown> | undefined): void {
+function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, step: number, record: Record<string, unknown> | undefined, objAdam?: DenseAdam): void {
   mkdirSync(dir, { recursive: true });
   student.save(join(dir, 'model'), { training: { ...record, steps: step } });
   const t: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
@@ -236,11 +276,16 @@ function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, ta
     t[`m.${name}`] = { dtype: 'F32', shape: [opt.m.length], data: opt.m };
     t[`v.${name}`] = { dtype: 'F32', shape: [opt.v.length], data: opt.v };
   }
+  for (const k of Object.keys(objAdam?.params ?? {})) {
+    for (const [pre, x] of [['objective.p', objAdam!.params[k]!], ['objective.m', objAdam!.m[k]!], ['objective.v', objAdam!.v[k]!]] as const) {
+      t[`${pre}.${k}`] = { dtype: 'F32', shape: x.shape, data: x.dataSync() as Float32Array };
+    }
+  }
   writeSafetensors(join(dir, 'optimizer.safetensors'), t);
   atomicWriteFile(join(dir, 'state.json'), JSON.stringify({ step }) + '\n');
 }
 
-function restore(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables): number {
+function restore(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, objAdam?: DenseAdam): number {
   const { step } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { step: number };
   student.restore(join(dir, 'model'));
   const o = readSafetensors(join(dir, 'optimizer.safetensors')).tensors;
@@ -254,6 +299,15 @@ function restore(dir: string, student: TrainableEncoder, dense: DenseAdam, table
     if (!opt) continue;
     opt.m.set(o[`m.${name}`]!.data as Float32Array);
     opt.v.set(o[`v.${name}`]!.data as Float32Array);
+  }
+  for (const [k, p] of Object.entries(objAdam?.params ?? {})) {
+    const saved = o[`objective.p.${k}`];
+    if (!saved) throw new ArgumentError(`checkpoint ${dir} has no value for the objective parameter ${k}: it was written with another objective`);
+    p.assign(tf.tensor(saved.data as Float32Array, p.shape));
+    objAdam!.m[k]!.dispose();
+    objAdam!.v[k]!.dispose();
+    objAdam!.m[k] = tf.keep(tf.tensor(o[`objective.m.${k}`]!.data as Float32Array, p.shape));
+    objAdam!.v[k] = tf.keep(tf.tensor(o[`objective.v.${k}`]!.data as Float32Array, p.shape));
   }
   return step;
 }

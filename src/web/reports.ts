@@ -41,7 +41,10 @@ export const kindOf = (ext: string): ReportKind => (ext === '.md' ? 'markdown' :
 /** URL of a results file (each segment percent-encoded). */
 export const rawUrl = (rel: string) => '/results/' + rel.split('/').map(encodeURIComponent).join('/');
 
-/** Every report file under `root` (a real path), sorted by path; hidden entries and symlinks are skipped. */
+/**
+ * Every report file under `root` (a real path), sorted by path. Hidden entries, symlinks and `work/` folders
+ * (the experiment runner's students and checkpoints, gitignored) are skipped.
+ */
 export function listReports(root: string): ReportEntry[] {
   const out: ReportEntry[] = [];
   const walk = (rel: string, depth: number) => {
@@ -54,6 +57,7 @@ export function listReports(root: string): ReportEntry[] {
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (out.length >= MAX_FILES || e.name.startsWith('.')) continue;
       const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory() && e.name === 'work') continue; // the experiment runner's working folders (students, checkpoints)
       if (e.isDirectory() && depth < MAX_DEPTH) walk(path, depth + 1);
       else if (e.isFile() && (REPORT_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) {
         const { stat, ext } = resolveInside(root, path, REPORT_EXTENSIONS);

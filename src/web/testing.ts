@@ -49,6 +49,8 @@ export function writeResults(root: string): { results: string; secret: string } 
   writeFileSync(join(results, 'chart.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect x="5" y="20" width="30" height="40" fill="#888"/><rect x="50" y="5" width="30" height="55" fill="#1d4ed8"/></svg>');
   writeFileSync(join(results, 'dev', 'notes.txt'), 'development notes\n');
   writeFileSync(join(results, 'run.json'), JSON.stringify({ n: 390, acc: 0.413 }));
+  mkdirSync(join(results, 'work', 'ot', 'swh'), { recursive: true });
+  writeFileSync(join(results, 'work', 'ot', 'swh', 'train.jsonl'), '{"step":1}\n'); // a runner's working folder: not a report
   const secret = join(root, 'secret.txt');
   writeFileSync(secret, SECRET + '\n');
   return { results, secret };

@@ -6,7 +6,8 @@ import { progressBar } from './progress.ts';
 import { InputError } from '../errors.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-const int = (name: string) => (v: string) => {
+/** A commander parser for a non-negative integer flag `--name` (an `InputError` otherwise). */
+export const int = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InputError(`--${name} expects a non-negative integer, got "${v}"`);
   return n;

@@ -6,7 +6,7 @@
  * Tatoeba is never touched here.
  *
  *   npx tsx experiments/swh-tune.ts --objective mse --steps 300 [--vocab teacher|new] [--lr 1e-4]
- *       [--table-lr 1e-3] [--lexical-lr 1e-4] [--no-lexical] [--eval-every 100] [--tag NAME]
+ *       [--table-lr 1e-3] [--lexical-lr 1e-4] [--dropout 0.1] [--no-lexical] [--eval-every 100] [--tag NAME]
  * Appends one JSON line per evaluation to results/dev/swh-tune.jsonl.
  */
 import { parseArgs } from 'node:util';
@@ -34,6 +34,7 @@ const { values: a } = parseArgs({
     'table-lr': { type: 'string', default: '1e-3' },
     'lexical-lr': { type: 'string', default: '1e-4' },
     'no-lexical': { type: 'boolean', default: false },
+    dropout: { type: 'string', default: '0.1' },
     'eval-every': { type: 'string', default: '100' },
     lambdas: { type: 'string' },
     tag: { type: 'string', default: '' },
@@ -92,7 +93,7 @@ const evaluate = (s: KonaStudent, step: number) => {
   const d = evaluateBitextMining(s.encode(dev.src).embeddings, devEng, H);
   const rec = {
     tag: a.tag, objective: a.objective, vocab: a.vocab, lexical: !a['no-lexical'], lambda, lr: Number(a.lr), tableLr: Number(a['table-lr']),
-    lexicalLr: Number(a['lexical-lr']), steps: Number(a.steps), step, seconds: Math.round((performance.now() - t0) / 1000),
+    lexicalLr: Number(a['lexical-lr']), dropout: Number(a.dropout), steps: Number(a.steps), step, seconds: Math.round((performance.now() - t0) / 1000),
     held: [h.src2tgt, h.tgt2src].map((x) => +(100 * x).toFixed(1)), sibDev: [d.src2tgt, d.tgt2src].map((x) => +(100 * x).toFixed(1)),
   };
   console.log(JSON.stringify(rec));
@@ -102,7 +103,7 @@ evaluate(student, 0);
 const every = Number(a['eval-every']);
 await train({
   student, src: fitSrc, targets, objective, outDir: join(tmpdir(), `optical-tune-${process.pid}`),
-  steps: Number(a.steps), lr: Number(a.lr), tableLr: Number(a['table-lr']), lexicalLr: Number(a['lexical-lr']), seed: 0, checkpointEvery: 1e9,
+  steps: Number(a.steps), lr: Number(a.lr), tableLr: Number(a['table-lr']), lexicalLr: Number(a['lexical-lr']), dropout: Number(a.dropout), seed: 0, checkpointEvery: 1e9,
   onStep: (s) => {
     if (s.step % 20 === 0) log(`step ${s.step}/${s.totalSteps} loss ${s.loss.toFixed(4)} ${s.ms.toFixed(0)} ms`);
     if (s.step % every === 0 || s.step === s.totalSteps) evaluate(student, s.step);

@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
 import { mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { loadStudent } from '../src/models/student.ts';
-import { distill, DISTILL_DEFAULTS, type DistillConfig, type DistillResult } from '../src/distill/pipeline.ts';
+import { distill, refitLexicalSkip, DISTILL_DEFAULTS, type DistillConfig, type DistillResult } from '../src/distill/pipeline.ts';
+import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
 import { loadUseLite } from '../src/models/use-lite.ts';
 import { mineWithEncoders } from '../src/eval/encoders.ts';
 import { mcnemarExact } from '../src/eval/index.ts';
-import { loadTatoebaEval, parseBitextSpec, resolveDataDir } from '../src/data/index.ts';
+import { loadBitexts, loadTatoebaEval, parseBitextSpec, resolveDataDir } from '../src/data/index.ts';
 import { atomicWriteFile } from '../src/util/fs.ts';
 
 const { values: args } = parseArgs({
@@ -67,13 +68,24 @@ async function reusable(cfg: DistillConfig) {
   const t = (student.config.training ?? {}) as Record<string, unknown>;
   const same = ['bitext', 'epochs', 'batch', 'seed', 'lr', 'tableLr', 'lexicalLr', 'dropout'].every((k) => JSON.stringify(t[k]) === JSON.stringify((cfg as unknown as Record<string, unknown>)[k]))
     && (t['objective'] as { name?: string } | undefined)?.name === cfg.objective && (cfg.steps === undefined || t['steps'] === cfg.steps);
-  if (!same) {
+  if (!same || (!cfg.refit && t['refit'] !== undefined)) {
     student.dispose();
     return undefined;
   }
   console.error(`[${cfg.out}] reusing the finished student (same configuration)`);
   const f = join(cfg.out, 'bench.json');
-  const wall = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { seconds: number }).seconds : undefined;
+  let wall = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { seconds: number }).seconds : undefined;
+  if (cfg.refit && (t['steps'] as number) > 0 && t['refit'] === undefined) {
+    // trained before the refit stage existed (or stopped during it): finish the run with the refit only
+    const t0 = performance.now();
+    const bitext = loadBitexts(cfg.bitext, dataDir);
+    const refit = refitLexicalSkip(student, bitext, cachedTeacherTargets(teacher, bitext.eng, false), { seed: cfg.seed, log: (m) => console.error(`[${cfg.out}] ${m}`) });
+    student.save(cfg.out, { training: { ...t, refit } });
+    if (wall !== undefined) {
+      wall += Math.round((performance.now() - t0) / 1000);
+      atomicWriteFile(f, JSON.stringify({ seconds: wall }) + '\n');
+    }
+  }
   return { student, pairs: t['pairs'] as number, steps: t['steps'] as number, seconds: wall };
 }
 

@@ -1,7 +1,7 @@
 import { TOY_ENG_20, toyLanguage } from '../../test/toy-bitext.ts';
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -12,7 +12,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 
 describe('optical CLI', () => {
   it('--help works on every command', () => {
-    for (const cmd of [[], ['distill'], ['eval', 'mining'], ['demo']]) {
+    for (const cmd of [[], ['distill'], ['eval', 'mining'], ['demo'], ['experiment', 'run']]) {
       const r = run(...cmd, '--help');
       expect(r.status, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: optical/);
@@ -65,12 +65,28 @@ describe('optical CLI', () => {
     writeFileSync(join(dir, 'xx.txt'), eng.map(toy).join('\n') + '\n');
     writeFileSync(join(dir, 'en.txt'), eng.join('\n') + '\n');
     const env = { ...process.env, OPTICAL_DATA: '/nonexistent-optical-data', OPTICAL_CACHE: join(dir, 'cache') };
-    const distill = (out: string, objective: string) =>
-      spawnSync(process.execPath, [BIN, 'distill', '--lang', 'xx', '--bitext', `lines:${join(dir, 'xx.txt')}:${join(dir, 'en.txt')}`, '--objective', objective, '--out', join(dir, out), '--steps', '3', '--batch', '8', '--json'], { encoding: 'utf8', env });
+    const distill = (out: string, objective: string, ...extra: string[]) =>
+      spawnSync(process.execPath, [BIN, 'distill', '--lang', 'xx', '--bitext', `lines:${join(dir, 'xx.txt')}:${join(dir, 'en.txt')}`, '--objective', objective, '--out', join(dir, out), '--steps', '3', '--batch', '8', '--json', ...extra], { encoding: 'utf8', env });
+    const training = (out: string) => JSON.parse(readFileSync(join(dir, out, 'config.json'), 'utf8')).training;
     const a = distill('a', 'mse');
     expect(a.status, a.stderr).toBe(0);
     expect(JSON.parse(a.stdout)).toMatchObject({ objective: 'mse', pairs: 20, steps: 3 });
     expect(a.stderr).toMatch(/closed-form initialisation \(ridge/);
+    expect(a.stderr).toMatch(/closed-form refit after training/);
+    expect(training('a').refit.lambda).toBeGreaterThan(0);
+    // --no-refit keeps the trained table; a later --resume (as after a run stopped during its refit) refits
+    // the finished student without training again
+    const c = distill('c', 'mse', '--no-refit');
+    expect(c.status, c.stderr).toBe(0);
+    expect(training('c').refit).toBeUndefined();
+    const log = readFileSync(join(dir, 'c', 'train.jsonl'), 'utf8');
+    const c2 = distill('c', 'mse', '--resume');
+    expect(c2.status, c2.stderr).toBe(0);
+    expect(c2.stderr).toMatch(/training already finished/);
+    expect(readFileSync(join(dir, 'c', 'train.jsonl'), 'utf8')).toBe(log);
+    expect(training('c')).toMatchObject({ steps: 3, refit: { lambda: training('a').refit.lambda } });
+    // the same configuration refitted at the end of one run or on resume gives the same student
+    expect(readFileSync(join(dir, 'c', 'model.safetensors')).equals(readFileSync(join(dir, 'a', 'model.safetensors')))).toBe(true);
     const b = distill('b', 'ot');
     expect(b.status, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/initialisation loaded from the cache/);
@@ -80,5 +96,22 @@ describe('optical CLI', () => {
     expect(r.n).toBe(20);
     // trained on these very pairs: far above chance (1/20)
     expect(r.src2tgt).toBeGreaterThan(0.5);
+  });
+
+  it('experiment run: a bad config is a one-line error naming the file and the field, exit code 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-cli-exp-'));
+    const f = join(dir, 'c.json');
+    writeFileSync(f, JSON.stringify({ name: 'c', languages: [{ code: 'x', group: 'low', bitext: ['lines:a:b'], eval: { dev: 'lines:c:d' } }], methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { stpes: 3 } }] }));
+    const r = run('experiment', 'run', f, '--out', join(dir, 'out'));
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`optical: ${f}: $.methods[0].options.stpes: unknown option for kind distill (valid: epochs, steps, batch, lr, tableLr, lexicalLr, dropout, vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr, checkpointEvery, student, ot)`);
+  });
+
+  it('distill: bad --ot-marginals and --ot-tau are refused before any work', () => {
+    const r = run('distill', '--lang', 'x', '--bitext', 'lines:a:b', '--objective', 'ot', '--out', '/tmp/never', '--ot-marginals', 'tf');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--ot-marginals must be one of uniform, idf, norm');
+    const t = run('distill', '--lang', 'x', '--bitext', 'lines:a:b', '--objective', 'ot', '--out', '/tmp/never', '--ot-tau', '0');
+    expect(t.stderr).toContain('--ot-tau must be > 0');
   });
 });

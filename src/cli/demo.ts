@@ -10,6 +10,7 @@ import { loadUseLite } from '../models/use-lite.ts';
 import { mineWithEncoders } from '../eval/encoders.ts';
 import { loadTatoebaEval, resolveDataDir } from '../data/index.ts';
 import { progressBar } from './progress.ts';
+import { int } from './distill.ts';
 
 /** Swahili–English bitext of the demo and the benchmark: Bible NT + MAFAND-MT en-swa dev + SIB-200 swh train. */
 export const DEMO_BITEXT = ['bible:Swahili', 'mafand:en-swa', 'sib:swh_Latn:train'];
@@ -18,12 +19,13 @@ export function demoCommand(program: Command): void {
   program
     .command('demo')
     .description('short real distillation (Swahili–English bitext) and a Tatoeba swh results table: teacher vs mse vs ot')
-    .option('--steps <n>', 'training steps per objective', (v) => Number(v), 30)
+    .option('--steps <n>', 'training steps per objective', int('steps'), 30)
     .option('--bitext <spec>', 'bitext spec (repeatable)', (v: string, prev: string[]) => [...(prev === DEMO_BITEXT ? [] : prev), v], DEMO_BITEXT)
-    .option('--max-pairs <n>', 'train on a seeded random sample of this many pairs (0 = all)', (v) => Number(v), 3000)
+    .option('--max-pairs <n>', 'train on a seeded random sample of this many pairs (0 = all)', int('max-pairs'), 3000)
     .option('--out <dir>', 'where the demo students are written', join(tmpdir(), 'optical-demo'))
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
     .option('--json', 'print the table as JSON')
+    .option('--quiet', 'no progress output')
     .action(async (o) => {
       const dataDir = resolveDataDir(o.dataDir);
       const tato = loadTatoebaEval(dataDir, 'swh');
@@ -38,9 +40,9 @@ export function demoCommand(program: Command): void {
         const r = await distill(
           { ...DISTILL_DEFAULTS, lang: 'swh', bitext: o.bitext, maxPairs: o.maxPairs || undefined, objective, out: join(o.out, steps ? objective : 'init'), steps, dataDir },
           {
-            log: (m) => process.stderr.write(`[${objective}] ${m}\n`),
+            log: (m) => !o.quiet && process.stderr.write(`[${objective}] ${m}\n`),
             onStep: (s) => {
-              bar ??= progressBar(`[${objective}] train`, s.totalSteps, !o.json);
+              bar ??= progressBar(`[${objective}] train`, s.totalSteps, !o.json && !o.quiet);
               bar.update(s.step, `loss ${s.loss.toFixed(4)}`);
               if (s.step === s.totalSteps) bar.stop();
             },

@@ -1,12 +1,13 @@
 /** `optical distill`: train a student for a language from bitext. */
 import type { Command } from 'commander';
 import { distill, DISTILL_DEFAULTS, type DistillConfig } from '../distill/pipeline.ts';
-import { OBJECTIVES } from '../distill/objectives.ts';
+import { OBJECTIVES, OT_MARGINALS } from '../distill/objectives.ts';
 import { progressBar } from './progress.ts';
 import { InputError } from '../errors.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-const int = (name: string) => (v: string) => {
+/** A commander parser for a non-negative integer flag `--name` (an `InputError` otherwise). */
+export const int = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InputError(`--${name} expects a non-negative integer, got "${v}"`);
   return n;
@@ -44,14 +45,21 @@ export function distillCommand(program: Command): void {
     .option('--dropout <x>', 'dropout rate', num('dropout'), d.dropout)
     .option('--ot-cost <cost>', 'OT ground cost: sqeuclid | cosine', d.ot.cost)
     .option('--ot-epsilon <x>', 'OT entropic regularisation', num('ot-epsilon'), d.ot.epsilon)
-    .option('--temperature <x>', 'contrastive temperature', num('temperature'), d.temperature)
+    .option('--ot-marginals <kind>', 'OT token masses: uniform | idf (from the training bitext) | norm (token-state norms)', d.ot.marginals)
+    .option('--ot-tau <x>', 'unbalanced OT: KL penalty on the marginals (default: balanced OT)', num('ot-tau'))
+    .option('--temperature <x>', 'contrastive temperature (the initial one with --learn-temperature)', num('temperature'), d.temperature)
+    .option('--learn-temperature', 'learn the contrastive temperature (log τ trained with the student)', d.learnTemperature)
+    .option('--objective-lr <x>', "peak learning rate of the objective's own parameters (the learnable temperature)", num('objective-lr'), d.objectiveLr)
     .option('--checkpoint-every <n>', 'steps between checkpoints', int('checkpoint-every'), d.checkpointEvery)
-    .option('--resume', 'continue from OUT/checkpoint', false)
+    .option('--no-refit', 'keep the trained lexical skip (default: refit it in closed form after training)')
+    .option('--resume', 'continue from OUT/checkpoint (or finish an interrupted refit)', false)
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
     .option('--json', 'print a JSON summary at the end')
     .option('--quiet', 'no progress output')
     .action(async (o) => {
       if (!['teacher', 'new'].includes(o.vocab)) throw new InputError(`--vocab must be "teacher" or "new", got "${o.vocab}"`);
+      if (!(OT_MARGINALS as readonly string[]).includes(o.otMarginals)) throw new InputError(`--ot-marginals must be one of ${OT_MARGINALS.join(', ')}, got "${o.otMarginals}"`);
+      if (o.otTau !== undefined && !(o.otTau > 0)) throw new InputError(`--ot-tau must be > 0, got ${o.otTau}`);
       if (!['teacher', 'random'].includes(o.init)) throw new InputError(`--init must be "teacher" or "random", got "${o.init}"`);
       const cfg: DistillConfig = {
         ...d,
@@ -76,8 +84,11 @@ export function distillCommand(program: Command): void {
         tableLr: o.tableLr,
         lexicalLr: o.lexicalLr,
         dropout: o.dropout,
-        ot: { ...d.ot, cost: o.otCost, epsilon: o.otEpsilon },
+        ot: { ...d.ot, cost: o.otCost, epsilon: o.otEpsilon, marginals: o.otMarginals, tau: o.otTau ?? Infinity },
         temperature: o.temperature,
+        learnTemperature: o.learnTemperature,
+        objectiveLr: o.objectiveLr,
+        refit: o.refit,
         resume: o.resume,
         checkpointEvery: o.checkpointEvery,
       };

@@ -12,7 +12,7 @@
  */
 import { tf, type Tensor } from '../models/engine.ts';
 import { konaForward, type KonaConfig, type KonaParams } from '../models/kona.ts';
-import { CombinedObjective, MseObjective, OtObjective, type Objective } from './objectives.ts';
+import { CombinedObjective, MseObjective, OtObjective, type Objective, type OtOptions } from './objectives.ts';
 
 /** The teacher side of a part, as arrays: tokens [B, Lt, H], mask [B, Lt], embedding [B, H], lengths [B]. */
 export interface TeacherArrays {
@@ -66,8 +66,9 @@ export function objectiveFromConfig(c: Record<string, unknown>): Objective {
   }
   if (c['name'] === 'mse') return new MseObjective();
   if (c['name'] === 'ot') {
-    const { cost, epsilon, maxIter, tol, scale } = c as Record<string, never>;
-    return new OtObjective({ cost, epsilon, maxIter, tol, scale });
+    // every option of the config (`tau` is written "balanced" for ∞)
+    const { name: _name, tau, ...rest } = c;
+    return new OtObjective({ ...(rest as OtOptions), ...(tau === undefined ? {} : { tau: tau === 'balanced' ? Infinity : (tau as number) }) });
   }
   throw new Error(`objective ${JSON.stringify(c['name'])} cannot be split across workers`);
 }

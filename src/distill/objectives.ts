@@ -9,10 +9,12 @@
  *   student: KonaOutput of the student on the foreign side — tokens [B, Ls, H], mask [B, Ls], embedding [B, H]
  *   target:  TeacherBatch — the teacher's tokens [B, Lt, H] + mask, and sentence embeddings [B, H]
  */
-import { tf, bmm, type Tensor } from '../models/engine.ts';
+import { tf, type Tensor } from '../models/engine.ts';
 import type { KonaOutput } from '../models/kona.ts';
-import { sinkhornBatched } from '../ot/index.ts';
 import { ArgumentError } from '../errors.ts';
+import { OtObjective, type OtOptions } from './objectives-ot.ts';
+
+export { OtObjective, OT_MARGINALS, OT_DEFAULTS, type OtCost, type OtMarginals, type OtOptions } from './objectives-ot.ts';
 
 export interface TeacherBatch {
   /** [B, Lt, H] teacher token states (0 at padding) */
@@ -23,6 +25,8 @@ export interface TeacherBatch {
   embedding: Tensor;
   /** per-sentence real token counts, for the OT marginals */
   lengths: Int32Array;
+  /** [B, Lt] per-token IDF weights of the English side (only for objectives with `needsIdf`) */
+  weights?: Float32Array;
 }
 
 export interface LossResult {
@@ -37,7 +41,15 @@ export interface Objective {
   config(): Record<string, unknown>;
   /** Whether this objective needs the teacher's token states (else only sentence embeddings are cached). */
   readonly needsTokens: boolean;
-  loss(student: KonaOutput, target: TeacherBatch, studentLengths: Int32Array): LossResult;
+  /** Whether it needs per-token IDF weights of both sides (`TeacherBatch.weights`, `studentWeights`). */
+  readonly needsIdf?: boolean;
+  /**
+   * The objective's own trainable parameters (e.g. a log-temperature), by name; the trainer optimises them
+   * with the student (Adam, no weight decay, learning rate `objectiveLr`) and checkpoints them.
+   */
+  params?(): Record<string, tf.Variable>;
+  /** `studentWeights` [B, Ls]: per-token IDF weights of the foreign side (only with `needsIdf`). */
+  loss(student: KonaOutput, target: TeacherBatch, studentLengths: Int32Array, studentWeights?: Float32Array): LossResult;
 }
 
 /**
@@ -58,93 +70,51 @@ export class MseObjective implements Objective {
   }
 }
 
+/** Smallest temperature a learnable τ may reach (CLIP clamps its logit scale at 100). */
+export const MIN_TEMPERATURE = 0.01;
+let contrastiveIds = 0;
+
 /**
  * Symmetric InfoNCE over in-batch negatives (CLIP-style; Oord et al. 2018, Radford et al. 2021):
  *   S = ŝ t̂ᵀ / τ                                    // [B, B]
  *   L = ½ [CE(S, I) + CE(Sᵀ, I)]                    // the diagonal is the positive
- * τ fixed (default 0.05).
+ * τ fixed (default 0.05), or learnable: τ = max(exp(θ), 0.01) with θ = log τ a scalar parameter trained
+ * with the student (clamped like CLIP's logit scale). With G = ŝ t̂ᵀ and S = G e^{−θ}, ∂S/∂θ = −S, so
+ *   ∂L/∂θ = −Σ_ij S_ij ∂L/∂S_ij,   ∂L/∂S = (1/2B) [(softmax_rows(S) − I) + (softmax_cols(S) − I)]:
+ * θ grows (τ rises) when the batch is too sharp for its positives, and falls while positives dominate.
  */
 export class ContrastiveObjective implements Objective {
   readonly name = 'contrastive';
   readonly citation = 'Oord et al., Representation Learning with Contrastive Predictive Coding, 2018; Radford et al., CLIP, ICML 2021';
   readonly needsTokens = false;
-  constructor(readonly temperature = 0.05) {}
+  /** θ = log τ (only when learnable) */
+  readonly logTemperature?: tf.Variable;
+  constructor(
+    readonly initialTemperature = 0.05,
+    readonly learnable = false,
+  ) {
+    if (!(initialTemperature >= MIN_TEMPERATURE)) throw new ArgumentError(`contrastive temperature must be ≥ ${MIN_TEMPERATURE}, got ${initialTemperature}`);
+    if (learnable) this.logTemperature = tf.variable(tf.scalar(Math.log(initialTemperature)), true, `optical/objective/logTemperature/${contrastiveIds++}`);
+  }
+  /** The current τ. */
+  get temperature(): number {
+    return this.logTemperature ? Math.max(MIN_TEMPERATURE, Math.exp(this.logTemperature.dataSync()[0]!)) : this.initialTemperature;
+  }
+  params(): Record<string, tf.Variable> {
+    return this.logTemperature ? { 'contrastive.logTemperature': this.logTemperature } : {};
+  }
   config() {
-    return { name: this.name, temperature: this.temperature };
+    return { name: this.name, temperature: this.temperature, learnable: this.learnable, ...(this.learnable ? { initialTemperature: this.initialTemperature } : {}) };
   }
   loss(student: KonaOutput, target: TeacherBatch, _lengths?: Int32Array): LossResult {
     const B = student.embedding.shape[0]!;
-    const logits = tf.div(tf.matMul(student.embedding, tf.transpose(target.embedding)), this.temperature); // [B, B]
+    const sim = tf.matMul(student.embedding, tf.transpose(target.embedding)); // [B, B]
+    const invTau = this.logTemperature ? tf.exp(tf.neg(tf.maximum(this.logTemperature, Math.log(MIN_TEMPERATURE)))) : tf.scalar(1 / this.initialTemperature);
+    const logits = tf.mul(sim, invTau);
     const labels = tf.oneHot(tf.range(0, B, 1, 'int32'), B);
     const l1 = tf.losses.softmaxCrossEntropy(labels, logits);
     const l2 = tf.losses.softmaxCrossEntropy(labels, tf.transpose(logits));
-    return { loss: tf.mul(tf.add(l1, l2), 0.5), parts: {} };
-  }
-}
-
-export type OtCost = 'cosine' | 'sqeuclid';
-
-export interface OtOptions {
-  /** ground cost between a student token s_i and a teacher token t_j */
-  cost?: OtCost;
-  /** entropic regularisation ε, relative to a cost in [0, ~2] */
-  epsilon?: number;
-  maxIter?: number;
-  tol?: number;
-  /**
-   * scale of the squared-Euclidean cost: C_ij = ‖s_i − t_j‖² / scale. Default 54² ≈ 2916, the teacher's mean
-   * squared token norm, so costs are O(1) like the cosine cost.
-   */
-  scale?: number;
-}
-
-/**
- * OPTICAL token-level optimal-transport distillation (Huang, Yu & Allan, WSDM 2023):
- *   C_ij = 1 − cos(s_i, t_j)           (cost "cosine", the paper's), or
- *   C_ij = ‖s_i − t_j‖² / scale        (cost "sqeuclid")                        // [B, Ls, Lt]
- *   P*   = argmin_{P ∈ U(a, b)} ⟨P, C⟩ − ε H(P)   (batched Sinkhorn, a, b uniform over real tokens)
- *   L    = (1/B) Σ_b ⟨P*_b, C_b⟩      with P* held fixed (envelope theorem: ∂OT_ε/∂C = P*).
- * Why "sqeuclid": with uniform marginals, mean(s) − mean(t) = Σ_ij P_ij (s_i − t_j) for any coupling P,
- * so by Jensen ‖mean(s) − mean(t)‖² ≤ Σ_ij P_ij ‖s_i − t_j‖²: the OT value bounds the distance between the
- * mean-pooled vectors the teacher's sentence embedding is computed from, and it keeps token scale in
- * check, which the cosine cost ignores.
- */
-export class OtObjective implements Objective {
-  readonly name = 'ot';
-  readonly citation = 'Huang, Yu & Allan, Improving Cross-lingual Information Retrieval on Low-Resource Languages via Optimal Transport Distillation, WSDM 2023';
-  readonly needsTokens = true;
-  readonly opts: Required<OtOptions>;
-  constructor(opts: OtOptions = {}) {
-    this.opts = { cost: 'sqeuclid', epsilon: 0.05, maxIter: 200, tol: 1e-4, scale: 54 * 54, ...opts };
-    if (!['cosine', 'sqeuclid'].includes(this.opts.cost)) throw new ArgumentError(`unknown OT cost "${this.opts.cost}" (valid: cosine, sqeuclid)`);
-  }
-  config() {
-    return { name: this.name, ...this.opts };
-  }
-  /** C [B, Ls, Lt] from student tokens s [B, Ls, H] and teacher tokens t [B, Lt, H]. */
-  cost(s: Tensor, t: Tensor): Tensor {
-    const tT = tf.transpose(t, [0, 2, 1]); // [B, H, Lt]
-    if (this.opts.cost === 'cosine') {
-      const sn = tf.div(s, tf.add(tf.norm(s, 'euclidean', -1, true), 1e-6));
-      const tn = tf.div(tT, tf.add(tf.norm(tT, 'euclidean', 1, true), 1e-6));
-      return tf.sub(1, bmm(sn, tn));
-    }
-    const s2 = tf.sum(tf.square(s), -1, true); // [B, Ls, 1]
-    const t2 = tf.sum(tf.square(tT), 1, true); // [B, 1, Lt]
-    return tf.div(tf.relu(tf.sub(tf.add(s2, t2), tf.mul(bmm(s, tT), 2))), this.opts.scale);
-  }
-  loss(student: KonaOutput, target: TeacherBatch, studentLengths: Int32Array): LossResult {
-    const C = this.cost(student.tokens, target.tokens); // [B, Ls, Lt]
-    const [B, N, M] = C.shape as [number, number, number];
-    const res = sinkhornBatched(
-      { cost: C.dataSync() as Float32Array, batch: B, rows: N, cols: M, rowLengths: studentLengths, colLengths: target.lengths },
-      { epsilon: this.opts.epsilon, maxIter: this.opts.maxIter, tol: this.opts.tol },
-    );
-    const plan = tf.tensor3d(Float32Array.from(res.plan), [B, N, M]);
-    const loss = tf.div(tf.sum(tf.mul(plan, C)), B);
-    let unconverged = 0;
-    for (let b = 0; b < B; b++) unconverged += res.converged[b] ? 0 : 1;
-    return { loss, parts: { ot_unconverged: unconverged } };
+    return { loss: tf.mul(tf.add(l1, l2), 0.5), parts: this.logTemperature ? { temperature: this.temperature } : {} };
   }
 }
 
@@ -153,19 +123,24 @@ export class CombinedObjective implements Objective {
   readonly name: string;
   readonly citation: string;
   readonly needsTokens: boolean;
+  readonly needsIdf: boolean;
   constructor(readonly parts: { objective: Objective; weight: number }[]) {
     this.name = parts.map((p) => p.objective.name).join('+');
     this.citation = parts.map((p) => p.objective.citation).join('; ');
     this.needsTokens = parts.some((p) => p.objective.needsTokens);
+    this.needsIdf = parts.some((p) => p.objective.needsIdf);
+  }
+  params(): Record<string, tf.Variable> {
+    return Object.assign({}, ...this.parts.map((p) => p.objective.params?.() ?? {}));
   }
   config() {
     return { name: this.name, parts: this.parts.map((p) => ({ weight: p.weight, ...p.objective.config() })) };
   }
-  loss(student: KonaOutput, target: TeacherBatch, lengths: Int32Array): LossResult {
+  loss(student: KonaOutput, target: TeacherBatch, lengths: Int32Array, studentWeights?: Float32Array): LossResult {
     let total: Tensor | undefined;
     const parts: Record<string, number> = {};
     for (const { objective, weight } of this.parts) {
-      const r = objective.loss(student, target, lengths);
+      const r = objective.loss(student, target, lengths, studentWeights);
       parts[objective.name] = r.loss.dataSync()[0]!;
       Object.assign(parts, r.parts);
       const w = tf.mul(r.loss, weight);
@@ -179,11 +154,21 @@ export const OBJECTIVES = ['mse', 'ot', 'contrastive', 'ot+mse', 'ot+contrastive
 export type ObjectiveName = (typeof OBJECTIVES)[number];
 
 /** Build an objective from its CLI name (`ot`, `mse`, `contrastive`, or a `+`-joined combination). */
-export function makeObjective(name: string, opts: { ot?: OtOptions; temperature?: number; weights?: Record<string, number> } = {}): Objective {
+export interface ObjectiveOptions {
+  ot?: OtOptions;
+  /** contrastive temperature (the initial one when learnable) */
+  temperature?: number;
+  /** learn the contrastive temperature (log τ trained with the student) */
+  learnTemperature?: boolean;
+  /** weights of a combination's parts by name (default 1 each) */
+  weights?: Record<string, number>;
+}
+
+export function makeObjective(name: string, opts: ObjectiveOptions = {}): Objective {
   const one = (n: string): Objective => {
     if (n === 'mse') return new MseObjective();
     if (n === 'ot') return new OtObjective(opts.ot);
-    if (n === 'contrastive') return new ContrastiveObjective(opts.temperature);
+    if (n === 'contrastive') return new ContrastiveObjective(opts.temperature, opts.learnTemperature ?? false);
     throw new ArgumentError(`unknown objective "${n}" (valid: ${OBJECTIVES.join(', ')})`);
   };
   const names = name.split('+');

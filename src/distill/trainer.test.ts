@@ -92,4 +92,28 @@ describe('trainer on a tiny bitext made by the test', () => {
     expect(loaded.tokenizer.encode(SRC[3]!)).toEqual(s.tokenizer.encode(SRC[3]!));
     expect(Array.from(loaded.encode([SRC[3]!]).embeddings)).toEqual(Array.from(s.encode([SRC[3]!]).embeddings));
   });
+
+  it('a learnable temperature trains with the student, survives resume and is recorded; idf and unbalanced OT train', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'optical-train-obj-'));
+    const mk = () => makeObjective('contrastive', { temperature: 0.05, learnTemperature: true });
+    const o1 = mk();
+    const la = await run(await fresh(), join(root, 'a'), { objective: o1, steps: 6, checkpointEvery: 3, objectiveLr: 0.05 });
+    const tau = (o1.config() as { temperature: number }).temperature;
+    expect(tau).not.toBeCloseTo(0.05, 4);
+    const rec = (await loadStudent(join(root, 'a'))).config.training as { objective: { temperature: number; learnable: boolean } };
+    expect(rec.objective.learnable).toBe(true);
+    expect(rec.objective.temperature).toBeCloseTo(tau, 6);
+    const o2 = mk();
+    await expect(run(await fresh(), join(root, 'c'), { objective: o2, steps: 6, checkpointEvery: 3, objectiveLr: 0.05, onStep: (x) => { if (x.step === 4) throw new Error('interrupted'); } })).rejects.toThrow('interrupted');
+    const o3 = mk();
+    const lc = await run(await fresh(), join(root, 'c'), { objective: o3, steps: 6, checkpointEvery: 3, objectiveLr: 0.05, resume: true });
+    expect(lc).toEqual(la.slice(3));
+    expect((o3.config() as { temperature: number }).temperature).toBe(tau);
+
+    const engTokenIds = ENG.map((t) => teacher.featurize(t).ids);
+    const idfOt = makeObjective('ot', { ot: { marginals: 'idf', tau: 1 } });
+    await expect(run(await fresh(), join(root, 'x'), { objective: idfOt, steps: 2 })).rejects.toThrow(/engTokenIds/);
+    const li = await run(await fresh(), join(root, 'i'), { objective: idfOt, steps: 4, engTokenIds });
+    expect(li.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
+  });
 });

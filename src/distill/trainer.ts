@@ -23,9 +23,11 @@ import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
 import { DenseAdam, SparseAdam, learningRate, ADAM_DEFAULTS } from './adam.ts';
 import type { Objective, TeacherBatch } from './objectives.ts';
 import { mulberry32, shuffleInPlace } from '../util/random.ts';
+import { atomicWriteFile } from '../util/fs.ts';
+import { ArgumentError } from '../errors.ts';
+import { tokenIdfWeights } from './idf.ts';
 import { GradientPool, trainThreads } from './parallel.ts';
 import type { PartJob, TeacherArrays } from './grads.ts';
-import { atomicWriteFile } from '../util/fs.ts';
 
 export interface TeacherTargets {
   /** [N, H] */
@@ -69,8 +71,16 @@ export interface TrainOptions {
   /**
    * threads for data-parallel steps (main + workers; parallel.ts): default `OPTICAL_TRAIN_THREADS`, else the
    * core count (≤ 4); used for Kona students and objectives that are means over sentences (`ot`, `mse`)
+   * without parameters of their own or IDF weights
    */
   threads?: number;
+  /** peak learning rate of the objective's own parameters (the learnable temperature) */
+  objectiveLr?: number;
+  /**
+   * the teacher's token ids of each English sentence (same count as its token states), for objectives that
+   * weight tokens by IDF (`objective.needsIdf`); the foreign side's ids come from the student's featurizer
+   */
+  engTokenIds?: number[][];
   /** extra record saved in the student's config.json under "training" */
   record?: Record<string, unknown>;
   onStep?: (info: StepInfo) => void;
@@ -98,6 +108,7 @@ export const TRAIN_DEFAULTS = {
   lr: 1e-5,
   tableLr: 1e-4,
   lexicalLr: 1e-5,
+  objectiveLr: 1e-2,
   warmupFraction: 0.05,
   weightDecay: 0.01,
   dropout: 0.1,
@@ -118,7 +129,14 @@ export function makeBatches(lengths: number[], batchSize: number, seed: number, 
   return shuffleInPlace(batches, rnd);
 }
 
-/** Pad teacher targets of the given pairs into arrays: tokens [B, Lt, H], mask [B, Lt], embedding [B, H]. */
+/** Rows `idx` of per-sentence weights, padded to [B, L] (0 at padding). */
+function padWeights(w: Float32Array[], idx: number[], L: number): Float32Array {
+  const out = new Float32Array(idx.length * L);
+  idx.forEach((i, b) => out.set(w[i]!.subarray(0, L), b * L));
+  return out;
+}
+
+/** Pad teacher targets of the given pairs into arrays (data-parallel parts): tokens [B, Lt, H], mask [B, Lt], embedding [B, H]. */
 function teacherArrays(targets: TeacherTargets, idx: number[], withTokens: boolean): TeacherArrays {
   const H = targets.dim;
   const B = idx.length;
@@ -138,11 +156,25 @@ function teacherArrays(targets: TeacherTargets, idx: number[], withTokens: boole
 }
 
 /** Pad teacher targets of the given pairs into engine tensors. */
-function teacherBatch(targets: TeacherTargets, idx: number[], withTokens: boolean): TeacherBatch {
+function teacherBatch(targets: TeacherTargets, idx: number[], withTokens: boolean, engIdf?: Float32Array[]): TeacherBatch {
   const H = targets.dim;
   const B = idx.length;
-  const t = teacherArrays(targets, idx, withTokens);
-  return { embedding: tf.tensor2d(t.embedding, [B, H]), tokens: tf.tensor3d(t.tokens, [B, t.Lt, H]), mask: tf.tensor2d(t.mask, [B, t.Lt]), lengths: t.lengths };
+  const emb = new Float32Array(B * H);
+  idx.forEach((i, b) => emb.set(targets.embeddings.subarray(i * H, (i + 1) * H), b * H));
+  const lengths = new Int32Array(B);
+  if (!withTokens || !targets.tokens) {
+    return { embedding: tf.tensor2d(emb, [B, H]), tokens: tf.zeros([B, 1, H]), mask: tf.zeros([B, 1]), lengths };
+  }
+  idx.forEach((i, b) => (lengths[b] = targets.tokens![i]!.length / H));
+  const Lt = Math.max(1, ...lengths);
+  const tok = new Float32Array(B * Lt * H);
+  const mask = new Float32Array(B * Lt);
+  idx.forEach((i, b) => {
+    tok.set(targets.tokens![i]!, b * Lt * H);
+    mask.fill(1, b * Lt, b * Lt + lengths[b]!);
+  });
+  const weights = engIdf ? padWeights(engIdf, idx, Lt) : undefined;
+  return { embedding: tf.tensor2d(emb, [B, H]), tokens: tf.tensor3d(tok, [B, Lt, H]), mask: tf.tensor2d(mask, [B, Lt]), lengths, weights };
 }
 
 /** Train the student in place; returns the number of steps run. */
@@ -160,6 +192,9 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   const trainable = student.trainableParams();
   const adamCfg = { ...ADAM_DEFAULTS, weightDecay: opt.weightDecay };
   const dense = new DenseAdam(trainable, adamCfg);
+  const objParams = objective.params?.() ?? {};
+  const objAdam = Object.keys(objParams).length ? new DenseAdam(objParams, { ...ADAM_DEFAULTS, weightDecay: 0 }) : undefined;
+  const idf = objective.needsIdf ? idfWeights(feats, opt.engTokenIds, opt.targets) : undefined;
   const sparseTok = new SparseAdam(student.tables.embeddings, E, { ...adamCfg, weightDecay: 0 });
   const sparseNg = student.tables.ngrams ? new SparseAdam(student.tables.ngrams, E, { ...adamCfg, weightDecay: 0 }) : undefined;
   const H = student.dim;
@@ -170,11 +205,12 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   const logFile = join(opt.outDir, 'train.jsonl');
   let step = 0;
   if (opt.resume && existsSync(join(ckptDir, 'state.json'))) {
-    step = restore(ckptDir, student, dense, tables);
+    step = restore(ckptDir, student, dense, tables, objAdam);
   } else rmSync(logFile, { force: true });
 
   let lastLoss = NaN;
-  const pool = await GradientPool.start(student, trainable, objective, opt.threads ?? trainThreads());
+  const parallelOk = !objective.needsIdf && Object.keys(objParams).length === 0;
+  const pool = parallelOk ? await GradientPool.start(student, trainable, objective, opt.threads ?? trainThreads()) : undefined;
   try {
   while (step < totalSteps) {
     const epoch = Math.floor(step / perEpoch);
@@ -188,12 +224,10 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const lr = learningRate(step + 1, totalSteps, opt.lr, warmup);
       const tlr = learningRate(step + 1, totalSteps, opt.tableLr, warmup);
       let parts: Record<string, number> = {};
-      const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // f(seed, step): resumable
-      const lexTrains = Boolean(sparseLex && opt.lexicalLr > 0);
-      let dEmb: Float32Array;
-      let dSkip: Float32Array | undefined;
       if (pool) {
         // data parallel: rows split into contiguous parts, one per thread (parallel.ts)
+        const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // as below
+        const lexTrains = Boolean(sparseLex && opt.lexicalLr > 0);
         const skipAll = sparseLex ? student.skipVectors!(packed) : undefined;
         const L = packed.L;
         const jobs: PartJob[] = [];
@@ -214,8 +248,10 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
         dense.step(denseGrads, lr, step + 1);
         Object.values(denseGrads).forEach((g) => g.dispose());
         pool.publish();
-        dEmb = r.dEmbeds;
-        dSkip = r.dSkip;
+        const tg = student.tableGrads(packed, r.dEmbeds, r.dSkip);
+        sparseTok.step(tg.embeddings, tlr, step + 1);
+        if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
+        if (sparseLex && tg.lexical && lexTrains) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
       } else {
         // Gradients w.r.t. the transformer variables and the input embeddings (a per-step variable, so that
         // unused parameters — e.g. the pooler under a token-only objective — simply get no gradient).
@@ -223,55 +259,74 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
         const embVar = tf.variable(embArr3, true, `optical/embeds/${step}`); // shares embArr3's buffer: dispose both
         // the lexical skip ψ: a per-step variable when its table trains, a constant when it is frozen
         const skipArr = sparseLex ? tf.tensor3d(student.skipVectors!(packed), [packed.B, packed.L, H]) : undefined;
-        const skipVar = skipArr && lexTrains ? tf.variable(skipArr, true, `optical/skip/${step}`) : undefined;
+        const skipVar = skipArr && opt.lexicalLr > 0 ? tf.variable(skipArr, true, `optical/skip/${step}`) : undefined;
+        const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // f(seed, step): resumable
         const { value, grads } = tf.tidy(() => {
-          const target = teacherBatch(opt.targets, idx, objective.needsTokens);
+          const target = teacherBatch(opt.targets, idx, objective.needsTokens, idf?.eng);
+          const srcIdf = idf ? padWeights(idf.src, idx, packed.L) : undefined;
           const f = () => {
             const out = student.forward(packed, { embeds: embVar, skip: skipVar ?? skipArr, dropout: opt.dropout, seed: dropSeed });
-            const r = objective.loss(out, target, sLen);
+            const r = objective.loss(out, target, sLen, srcIdf);
             parts = r.parts;
             return r.loss as tf.Scalar;
           };
-          const r = tf.variableGrads(f, [embVar, ...(skipVar ? [skipVar] : []), ...Object.values(trainable)]);
+          const r = tf.variableGrads(f, [embVar, ...(skipVar ? [skipVar] : []), ...Object.values(trainable), ...Object.values(objParams)]);
           return { value: r.value, grads: r.grads };
         });
         lastLoss = value.dataSync()[0]!;
         value.dispose();
-        dEmb = grads[embVar.name]!.dataSync() as Float32Array;
-        dSkip = skipVar && grads[skipVar.name] ? (grads[skipVar.name]!.dataSync() as Float32Array) : undefined;
+        const dEmb = grads[embVar.name]!.dataSync() as Float32Array;
         const denseGrads: Record<string, Tensor> = {};
         for (const [k, v] of Object.entries(trainable)) if (grads[v.name]) denseGrads[k] = grads[v.name]!;
         dense.step(denseGrads, lr, step + 1);
+        if (objAdam) {
+          const og: Record<string, Tensor> = {};
+          for (const [k, v] of Object.entries(objParams)) if (grads[v.name]) og[k] = grads[v.name]!;
+          objAdam.step(og, learningRate(step + 1, totalSteps, opt.objectiveLr, warmup), step + 1);
+        }
+        const tg = student.tableGrads(packed, dEmb, skipVar && grads[skipVar.name] ? (grads[skipVar.name]!.dataSync() as Float32Array) : undefined);
+        sparseTok.step(tg.embeddings, tlr, step + 1);
+        if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
+        if (sparseLex && tg.lexical && opt.lexicalLr > 0) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
         embVar.dispose();
         embArr3.dispose();
         skipVar?.dispose();
         skipArr?.dispose();
         Object.values(grads).forEach((g) => g.dispose());
       }
-      const tg = student.tableGrads(packed, dEmb, dSkip);
-      sparseTok.step(tg.embeddings, tlr, step + 1);
-      if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
-      if (sparseLex && tg.lexical && lexTrains) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
       step++;
       const info: StepInfo = { step, totalSteps, epoch, lr, loss: lastLoss, parts, ms: performance.now() - t0 };
       appendFileSync(logFile, JSON.stringify({ ...info, ms: Math.round(info.ms) }) + '\n');
       o.onStep?.(info);
       if (!Number.isFinite(lastLoss)) throw new Error(`loss is ${lastLoss} at step ${step}; lower the learning rate`);
-      if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, tables, step, opt.record);
+      if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, tables, step, opt.record, objAdam);
     }
   }
+  // an objective with parameters records their trained values (e.g. the learned temperature)
   } finally {
     await pool?.close();
   }
-  student.save(opt.outDir, { training: { ...opt.record, steps: step } });
+  student.save(opt.outDir, { training: { ...opt.record, ...(objAdam ? { objective: objective.config() } : {}), steps: step } });
   rmSync(ckptDir, { recursive: true, force: true });
   dense.dispose();
+  objAdam?.dispose();
   return { steps: step, lastLoss };
+}
+
+/** Per-token IDF weights of both sides of the bitext (see `idf.ts`), checked against the teacher's token counts. */
+function idfWeights(feats: Features[], engIds: number[][] | undefined, targets: TeacherTargets): { src: Float32Array[]; eng: Float32Array[] } {
+  if (!engIds || !targets.tokens) throw new ArgumentError('IDF token weights need the teacher\'s token ids of the English side (engTokenIds) and its token states');
+  if (engIds.length !== targets.tokens.length) throw new ArgumentError(`engTokenIds has ${engIds.length} sentences, the teacher targets ${targets.tokens.length}`);
+  engIds.forEach((ids, i) => {
+    const n = targets.tokens![i]!.length / targets.dim;
+    if (ids.length !== n) throw new ArgumentError(`English sentence ${i}: ${ids.length} token ids but ${n} teacher token states`);
+  });
+  return { src: tokenIdfWeights(feats.map((f) => f.ids)), eng: tokenIdfWeights(engIds) };
 }
 
 type SparseTables = Record<'embeddings' | 'ngrams' | 'lexical', SparseAdam | undefined>;
 
-function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, step: number, record: Record<string, unknown> | undefined): void {
+function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, step: number, record: Record<string, unknown> | undefined, objAdam?: DenseAdam): void {
   mkdirSync(dir, { recursive: true });
   student.save(join(dir, 'model'), { training: { ...record, steps: step } });
   const t: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
@@ -284,11 +339,16 @@ function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, ta
     t[`m.${name}`] = { dtype: 'F32', shape: [opt.m.length], data: opt.m };
     t[`v.${name}`] = { dtype: 'F32', shape: [opt.v.length], data: opt.v };
   }
+  for (const k of Object.keys(objAdam?.params ?? {})) {
+    for (const [pre, x] of [['objective.p', objAdam!.params[k]!], ['objective.m', objAdam!.m[k]!], ['objective.v', objAdam!.v[k]!]] as const) {
+      t[`${pre}.${k}`] = { dtype: 'F32', shape: x.shape, data: x.dataSync() as Float32Array };
+    }
+  }
   writeSafetensors(join(dir, 'optimizer.safetensors'), t);
   atomicWriteFile(join(dir, 'state.json'), JSON.stringify({ step }) + '\n');
 }
 
-function restore(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables): number {
+function restore(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, objAdam?: DenseAdam): number {
   const { step } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { step: number };
   student.restore(join(dir, 'model'));
   const o = readSafetensors(join(dir, 'optimizer.safetensors')).tensors;
@@ -302,6 +362,15 @@ function restore(dir: string, student: TrainableEncoder, dense: DenseAdam, table
     if (!opt) continue;
     opt.m.set(o[`m.${name}`]!.data as Float32Array);
     opt.v.set(o[`v.${name}`]!.data as Float32Array);
+  }
+  for (const [k, p] of Object.entries(objAdam?.params ?? {})) {
+    const saved = o[`objective.p.${k}`];
+    if (!saved) throw new ArgumentError(`checkpoint ${dir} has no value for the objective parameter ${k}: it was written with another objective`);
+    p.assign(tf.tensor(saved.data as Float32Array, p.shape));
+    objAdam!.m[k]!.dispose();
+    objAdam!.v[k]!.dispose();
+    objAdam!.m[k] = tf.keep(tf.tensor(o[`objective.m.${k}`]!.data as Float32Array, p.shape));
+    objAdam!.v[k] = tf.keep(tf.tensor(o[`objective.v.${k}`]!.data as Float32Array, p.shape));
   }
   return step;
 }

@@ -1,7 +1,9 @@
 /**
- * Paired significance tests for per-query outcomes of two systems on the same queries.
+ * Paired significance tests for per-query outcomes of two systems on the same queries: exact McNemar
+ * (binary outcomes), paired bootstrap confidence intervals and the paired randomization test (any score).
  */
 import { ArgumentError } from '../errors.ts';
+import { mulberry32 } from '../util/random.ts';
 
 export interface McNemarResult {
   /** Queries system A gets right and system B gets wrong. */
@@ -63,4 +65,117 @@ export function mcnemarExact(correctA: readonly boolean[], correctB: readonly bo
     else if (!correctA[i] && correctB[i]) c++;
   }
   return { b, c, p: binomialTwoSidedHalf(b, b + c) };
+}
+
+export interface PairedOptions {
+  /** bootstrap resamples / random sign flips (default 10,000) */
+  samples?: number;
+  /** seed of the generator (default 0): the same inputs and seed give the same result */
+  seed?: number;
+  /** 1 − confidence level of the interval (default 0.05: a 95% interval) */
+  alpha?: number;
+}
+
+export interface PairedResult {
+  n: number;
+  /** mean of a and of b over the queries */
+  meanA: number;
+  meanB: number;
+  /** mean(a − b) */
+  delta: number;
+  /** percentile bootstrap interval of `delta` at level 1 − alpha */
+  ci: [number, number];
+  /** two-sided paired randomization p-value of `delta` */
+  p: number;
+  /** whether `p` enumerated all 2^n' sign patterns (n' = queries with a ≠ b) instead of sampling */
+  exact: boolean;
+  samples: number;
+  seed: number;
+}
+
+function checkPaired(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  if (a.length !== b.length) throw new ArgumentError(`paired outcomes differ in length: ${a.length} vs ${b.length}`);
+  if (a.length === 0) throw new ArgumentError('paired test needs at least one query');
+  const d = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    d[i] = Number(a[i]) - Number(b[i]);
+    if (!Number.isFinite(d[i]!)) throw new ArgumentError(`paired outcome ${i} is not a finite number`);
+  }
+  return d;
+}
+
+/**
+ * Paired bootstrap over queries (Efron & Tibshirani 1993; Koehn 2004 for MT; Sakai 2006 for IR): with
+ * d_i = a_i − b_i (per-query scores of two systems, e.g. 0/1 correctness or reciprocal rank), draw R
+ * resamples of n queries with replacement and take the α/2 and 1 − α/2 quantiles of their means:
+ *   ci = [sorted(means)[⌊(α/2)·R⌋], sorted(means)[⌈(1 − α/2)·R⌉ − 1]].
+ */
+export function pairedBootstrapCI(a: ArrayLike<number>, b: ArrayLike<number>, opts: PairedOptions = {}): [number, number] {
+  const d = checkPaired(a, b);
+  const { samples: R = 10_000, seed = 0, alpha = 0.05 } = opts;
+  const n = d.length;
+  const rnd = mulberry32((seed * 2654435761 + 97) >>> 0);
+  const means = new Float64Array(R);
+  for (let r = 0; r < R; r++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += d[Math.floor(rnd() * n)]!;
+    means[r] = s / n;
+  }
+  means.sort();
+  return [means[Math.floor((alpha / 2) * R)]!, means[Math.ceil((1 - alpha / 2) * R) - 1]!];
+}
+
+/**
+ * Paired randomization (permutation) test (Fisher; Smucker, Allan & Carterette 2007 for IR): under H0 the
+ * two systems' labels are exchangeable within each query, so each d_i keeps or flips its sign with
+ * probability ½. p = P(|mean(±d)| ≥ |mean(d)|), two-sided. Queries with d_i = 0 do not change the
+ * statistic; when the others number n' with 2^n' ≤ R, all sign patterns are enumerated (p exact),
+ * else R seeded random patterns give p = (1 + #{|mean*| ≥ |mean(d)|}) / (1 + R).
+ */
+export function pairedRandomizationTest(a: ArrayLike<number>, b: ArrayLike<number>, opts: PairedOptions = {}): { p: number; exact: boolean } {
+  const d = checkPaired(a, b);
+  const { samples: R = 10_000, seed = 0 } = opts;
+  const nz = Array.from(d).filter((x) => x !== 0);
+  const obs = Math.abs(nz.reduce((s, x) => s + x, 0));
+  const tol = 1e-9 * Math.max(1, obs);
+  if (nz.length === 0) return { p: 1, exact: true };
+  if (2 ** nz.length <= R) {
+    let hits = 0;
+    const total = 2 ** nz.length;
+    for (let mask = 0; mask < total; mask++) {
+      let s = 0;
+      for (let k = 0; k < nz.length; k++) s += mask & (1 << k) ? -nz[k]! : nz[k]!;
+      if (Math.abs(s) >= obs - tol) hits++;
+    }
+    return { p: hits / total, exact: true };
+  }
+  const rnd = mulberry32((seed * 2246822519 + 13) >>> 0);
+  let hits = 0;
+  for (let r = 0; r < R; r++) {
+    let s = 0;
+    for (let k = 0; k < nz.length; k++) s += rnd() < 0.5 ? -nz[k]! : nz[k]!;
+    if (Math.abs(s) >= obs - tol) hits++;
+  }
+  return { p: (1 + hits) / (1 + R), exact: false };
+}
+
+/**
+ * Both paired tests on per-query scores of systems A and B over the same queries: the difference of
+ * means with its bootstrap interval and the randomization p-value (same seed and sample count).
+ *
+ * @example
+ * pairedTest([1, 1, 1, 0], [0, 0, 0, 0]); // delta 0.75, p = 4/16 = 0.25 (exact: 2 of 8 sign patterns of the
+ *                                         // three nonzero d_i reach |Σ| = 3)
+ */
+export function pairedTest(a: ArrayLike<number>, b: ArrayLike<number>, opts: PairedOptions = {}): PairedResult {
+  const d = checkPaired(a, b);
+  const n = d.length;
+  let sa = 0;
+  let sb = 0;
+  for (let i = 0; i < n; i++) {
+    sa += Number(a[i]);
+    sb += Number(b[i]);
+  }
+  const { p, exact } = pairedRandomizationTest(a, b, opts);
+  return { n, meanA: sa / n, meanB: sb / n, delta: (sa - sb) / n, ci: pairedBootstrapCI(a, b, opts), p, exact, samples: opts.samples ?? 10_000, seed: opts.seed ?? 0 };
 }

@@ -1,0 +1,81 @@
+/**
+ * Dev experiment: in which space should the closed-form lexical fit be made? Compared at step 0 on a
+ * held-out fifth of the training bitext (all of it, and its sentences of ≤ 10 words) and SIB-200 swh dev
+ * (never Tatoeba). Fitting in the pre-tanh space z = P W_t + b_t gives exactly the P-space numbers (ridge
+ * with a Frobenius penalty is equivariant under an invertible map of the targets: N_z = N W_t; measured).
+ *
+ *   P-space  (current): pooled P_S = P_S0 + v N + b,     fit to P_T             (penalty λ‖N‖²)
+ *   E-space (residual): E_S = E_S0 + v N_e + b_e,       fit to E_T  (the skip after the head: not a token model)
+ *   E-space (direct):   E_S = v N_e + b_e               (the linear baseline)
+ *
+ *   npx tsx experiments/swh-head.ts [--lambdas 0.1,0.3,1]      (record: results/dev/swh-head.txt)
+ */
+import { parseArgs } from 'node:util';
+import { loadUseLite } from '../src/models/use-lite.ts';
+import { loadBitexts, loadSib200, resolveDataDir } from '../src/data/index.ts';
+import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
+import { fitKernelRidge, predictKernelRidge, csrToCsc } from '../src/distill/ridge.ts';
+import { Tfidf, type CsrMatrix } from '../src/text/tfidf.ts';
+import { evaluateBitextMining, l2NormalizeRows } from '../src/eval/mining.ts';
+import { mulberry32, shuffleInPlace } from '../src/util/random.ts';
+
+const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.1,0.3,1' } } });
+const SHORT = 10;
+const lambdas = args.lambdas!.split(',').map(Number);
+const dataDir = resolveDataDir();
+const bitext = loadBitexts(['bible:Swahili', 'mafand:en-swa', 'sib:swh_Latn:train'], dataDir);
+const dev = loadSib200(dataDir, 'swh_Latn', 'dev');
+const teacher = await loadUseLite();
+const H = teacher.dim;
+const T = cachedTeacherTargets(teacher, bitext.eng, false);
+const S0 = cachedTeacherTargets(teacher, bitext.src, false);
+const Tdev = cachedTeacherTargets(teacher, dev.eng, false);
+const S0dev = cachedTeacherTargets(teacher, dev.src, false);
+
+const order = shuffleInPlace([...bitext.src.keys()], mulberry32(0));
+const nHeld = Math.round(order.length / 5);
+const held = order.slice(0, nHeld);
+const fit = order.slice(nHeld);
+const tfidf = new Tfidf();
+const Xfit = tfidf.fitTransform(fit.map((i) => bitext.src[i]!));
+const Xheld = tfidf.transform(held.map((i) => bitext.src[i]!));
+const Xdev = tfidf.transform(dev.src);
+const csc = csrToCsc(Xfit);
+const rows = (A: Float32Array, idx: number[]) => {
+  const out = new Float32Array(idx.length * H);
+  idx.forEach((r, i) => out.set(A.subarray(r * H, (r + 1) * H), i * H));
+  return out;
+};
+const spaces = {
+  P: { fwd: (P: Float32Array) => P, out: (P: Float32Array) => teacher.embedPooled(P) },
+  E: { fwd: (P: Float32Array) => teacher.embedPooled(P), out: (E: Float32Array) => l2NormalizeRows(E, H) },
+};
+const sets = [
+  { name: 'held-out', X: Xheld, S0: rows(S0.pooled, held), tgt: rows(T.embeddings, held) },
+  { name: 'SIB dev', X: Xdev, S0: S0dev.pooled, tgt: Tdev.embeddings },
+];
+const short = held.filter((i) => bitext.src[i]!.split(/\s+/).length <= SHORT);
+sets.push({ name: `held-out ≤${SHORT} words (${short.length})`, X: tfidf.transform(short.map((i) => bitext.src[i]!)), S0: rows(S0.pooled, short), tgt: rows(T.embeddings, short) });
+for (const [space, f] of Object.entries(spaces)) {
+  const Tt = f.fwd(rows(T.pooled, fit));
+  const S0t = f.fwd(rows(S0.pooled, fit));
+  for (const residual of [true, false]) {
+    if (!residual && space !== 'E') continue;
+    for (const center of [true, false]) {
+      const Y = residual ? Tt.map((v, i) => v - S0t[i]!) : Tt;
+      const { models } = fitKernelRidge(Xfit, Y, H, { lambdas, center, tol: 1e-3, maxIter: 300 });
+      for (const m of models) {
+        const out = sets.map((s) => {
+          const p = predictKernelRidge(s.X, csc, m);
+          if (residual) {
+            const base = f.fwd(s.S0);
+            for (let i = 0; i < p.length; i++) p[i]! += base[i]!;
+          }
+          const r = evaluateBitextMining(f.out(p), s.tgt, H);
+          return `${s.name} ${(100 * r.src2tgt).toFixed(1)}/${(100 * r.tgt2src).toFixed(1)}`;
+        });
+        console.log(`${space}-space ${residual ? 'residual' : 'direct  '} ${center ? '+b' : '  '} λ=${String(m.lambda).padEnd(4)} ${out.join('  ')}`);
+      }
+    }
+  }
+}

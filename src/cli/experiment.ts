@@ -1,0 +1,28 @@
+/** `optical experiment run CONFIG`: the method × language matrix, resumable, with tables and charts. */
+import type { Command } from 'commander';
+import { cpus } from 'node:os';
+import { loadExperiment, runExperiment } from '../eval/experiment.ts';
+import { writeReport } from '../report/index.ts';
+
+export function experimentCommand(program: Command): void {
+  const exp = program.command('experiment').description('experiments over methods × languages');
+  exp
+    .command('run <config>')
+    .description('fit every (method, language) cell of CONFIG (skipping finished ones), evaluate, and write JSON, markdown tables and charts')
+    .option('--out <dir>', 'output folder (cells/, work/, <name>.json, <name>.md, charts/)', 'results')
+    .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
+    .option('--quiet', 'no progress output')
+    .action(async (config: string, o) => {
+      const loaded = loadExperiment(config);
+      const log = (m: string) => o.quiet || process.stderr.write(`${m}\n`);
+      const r = await runExperiment(loaded, { out: o.out, dataDir: o.dataDir, log });
+      const cpu = cpus();
+      const meta = {
+        command: `optical experiment run ${process.argv.slice(process.argv.indexOf('run') + 1).join(' ')}`,
+        machine: `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'})`,
+        date: new Date().toISOString().slice(0, 10),
+      };
+      const { files } = await writeReport(r, o.out, meta);
+      process.stdout.write(`${r.ran.length} cells run, ${r.skipped.length} reused; ${Math.round(r.wallSeconds)}s; wrote ${files.map((f) => `${o.out}/${f}`).join(', ')}\n`);
+    });
+}

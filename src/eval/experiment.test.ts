@@ -1,0 +1,138 @@
+import { describe, it, expect } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
+import { loadExperiment, runExperiment, cellFile } from './experiment.ts';
+import { parseExperimentConfig } from './experiment-config.ts';
+import { writeReport } from '../report/index.ts';
+
+// held-out sentences made of the training words (never in the training bitext)
+const EVAL_ENG = ['the dog sleeps in the garden', 'a cat runs over the roof', 'my father eats fish', 'she reads a new book', 'the old man sings a song', 'children eat bread at home'];
+const shout = (s: string) => toyLanguage(s).toUpperCase().replace(/A\b/g, 'O');
+
+function writeToy(dir: string): void {
+  const w = (name: string, lines: string[]) => writeFileSync(join(dir, name), lines.join('\n') + '\n');
+  w('train.toy', TOY_ENG_16.map(toyLanguage));
+  w('train.sh', TOY_ENG_16.map(shout));
+  w('train.en', TOY_ENG_16);
+  w('dev.toy', EVAL_ENG.map(toyLanguage));
+  w('dev.sh', EVAL_ENG.map(shout));
+  w('dev.en', EVAL_ENG);
+}
+
+const config = (dir: string, otSteps = 2, teacherLangs?: string[]) => ({
+  name: 'tiny',
+  seed: 1,
+  significance: { baseline: 'ot', samples: 200 },
+  languages: [
+    { code: 'toy', group: 'low', bitext: [`lines:${dir}/train.toy:${dir}/train.en`], eval: { dev: `lines:${dir}/dev.toy:${dir}/dev.en` } },
+    { code: 'sh', group: 'high', bitext: [`lines:${dir}/train.sh:${dir}/train.en`], eval: { dev: `lines:${dir}/dev.sh:${dir}/dev.en` } },
+  ],
+  methods: [
+    { name: 'teacher', kind: 'teacher', ...(teacherLangs ? { languages: teacherLangs } : {}) },
+    { name: 'tfidf', kind: 'char-tfidf' },
+    { name: 'ridge', kind: 'kernel-ridge', options: { lambda: 0.5 } },
+    { name: 'ot', kind: 'distill', objective: 'ot', options: { steps: otSteps, batch: 8, ot: { tau: 'balanced' } } },
+  ],
+});
+
+describe('experiment runner on a tiny config made by the test', () => {
+  it('runs every cell, resumes (skips finished cells, reruns changed or missing ones), and writes the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-exp-'));
+    writeToy(dir);
+    const file = join(dir, 'tiny.json');
+    writeFileSync(file, JSON.stringify(config(dir)));
+    const out = join(dir, 'results');
+    const cacheEnv = process.env['OPTICAL_CACHE'];
+    process.env['OPTICAL_CACHE'] = join(dir, 'cache');
+    try {
+      const logs: string[] = [];
+      const r1 = await runExperiment(loadExperiment(file), { out, log: (m) => logs.push(m) });
+      expect(r1.ran).toHaveLength(8);
+      expect(r1.skipped).toHaveLength(0);
+      for (const c of r1.cells) {
+        const s = c.sets['dev']!;
+        expect(s.n).toBe(6);
+        expect(s.overlap).toBe(0);
+        expect(s.ranks.x2en).toHaveLength(6);
+        for (const d of ['x2en', 'en2x'] as const) for (const v of Object.values(s.metrics[d])) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
+        expect(c.seconds.fit).toBeGreaterThanOrEqual(0);
+        expect(existsSync(cellFile(out, c.method, c.lang))).toBe(true);
+      }
+      expect(logs.some((l) => /cell ot\/toy: fit [\d.]+s, eval [\d.]+s/.test(l))).toBe(true);
+      // char n-gram TF-IDF cannot match reversed words to English; the lexical ridge fit maps them
+      const ridge = r1.cells.find((c) => c.method === 'ridge' && c.lang === 'toy')!;
+      expect(ridge.sets['dev']!.metrics.x2en['R@1']).toBeGreaterThanOrEqual(0.5);
+      // 3 non-baseline methods × 2 languages × 1 set × 2 directions × 2 metrics
+      expect(r1.comparisons).toHaveLength(24);
+
+      // resume: nothing to do, cell files untouched
+      const mtime = statSync(cellFile(out, 'ot', 'toy')).mtimeMs;
+      const r2 = await runExperiment(loadExperiment(file), { out });
+      expect(r2.ran).toEqual([]);
+      expect(r2.skipped).toHaveLength(8);
+      expect(statSync(cellFile(out, 'ot', 'toy')).mtimeMs).toBe(mtime);
+      expect(r2.cells.map((c) => c.sets['dev']!.metrics)).toEqual(r1.cells.map((c) => c.sets['dev']!.metrics));
+
+      // a missing cell and changed methods are run again, nothing else; a method limited to one language
+      rmSync(cellFile(out, 'ridge', 'sh'));
+      writeFileSync(file, JSON.stringify(config(dir, 3, ['toy'])));
+      // a checkpoint left in a changed cell's folder (an interrupted run of the old config) is discarded
+      const stale = join(out, 'work', 'ot', 'toy', 'student', 'checkpoint');
+      mkdirSync(stale, { recursive: true });
+      writeFileSync(join(stale, 'state.json'), '{"step": 1}\n');
+      const r3 = await runExperiment(loadExperiment(file), { out });
+      expect(r3.ran.sort()).toEqual(['ot/sh', 'ot/toy', 'ridge/sh', 'teacher/toy']);
+      expect(r3.cells.filter((c) => c.method === 'teacher').map((c) => c.lang)).toEqual(['toy']);
+      expect(r3.cells.find((c) => c.method === 'ot')!.info['steps']).toBe(3);
+      // seeded: the re-fitted ridge cell equals the first run's
+      expect(r3.cells.find((c) => c.method === 'ridge' && c.lang === 'sh')!.sets['dev']).toEqual(r1.cells.find((c) => c.method === 'ridge' && c.lang === 'sh')!.sets['dev']);
+
+      const { files } = await writeReport(r3, out, { command: 'test', machine: 'test', date: '2026-01-01' });
+      const md = readFileSync(join(out, 'tiny.md'), 'utf8');
+      expect(md).toContain('| method | toy→en | en→toy | sh→en | en→sh |');
+      expect(md).toMatch(/\*\*\d+\.\d\*\*/);
+      expect(md).toContain('## Gap: high- minus low-resource');
+      expect(files).toContain('charts/tiny-dev.png');
+      expect(readFileSync(join(out, 'charts/tiny-dev.png')).subarray(1, 4).toString()).toBe('PNG');
+      expect(readFileSync(join(out, 'charts/tiny-gap.svg'), 'utf8')).toMatch(/^<svg/);
+      const summary = JSON.parse(readFileSync(join(out, 'tiny.json'), 'utf8'));
+      expect(summary.cells).toHaveLength(7);
+      expect(summary.cells[0].sets.dev.ranks).toBeUndefined();
+    } finally {
+      if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
+      else process.env['OPTICAL_CACHE'] = cacheEnv;
+    }
+  }, 240_000);
+
+  it('bad configs name the file and the JSON path of the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-exp-bad-'));
+    const base = config(dir);
+    const bad = (edit: (c: ReturnType<typeof config>) => unknown) => {
+      const c = structuredClone(base);
+      const e = edit(c) ?? c;
+      return () => parseExperimentConfig(e, 'x.json');
+    };
+    expect(bad((c) => void (c.languages[0]!.bitext = ['sib:swh_Latn:dev']))).toThrow(/x\.json: \$\.languages\[0\]\.bitext\[0\]: .*evaluation sets/);
+    expect(bad((c) => void ((c.languages[1] as { group: string }).group = 'mid'))).toThrow(/\$\.languages\[1\]\.group: expected one of low, high, control/);
+    expect(bad((c) => void (c.languages[0]!.eval = { dev: c.languages[0]!.bitext[0]! }))).toThrow(/\$\.languages\[0\]\.eval\.dev: .*also a training bitext/);
+    expect(bad((c) => void c.methods.push({ name: 'ot', kind: 'teacher' }))).toThrow(/\$\.methods\[4\]\.name: duplicate name "ot"/);
+    expect(bad((c) => ({ ...c, extra: 1 }))).toThrow(/\$\.extra: unknown field/);
+    expect(bad((c) => void ((c.methods[0] as { languages?: string[] }).languages = ['toy', 'xx']))).toThrow(/\$\.methods\[0\]\.languages\[1\]: no language "xx" \(have: toy, sh\)/);
+    expect(bad((c) => void ((c.languages[0] as { maxPairs?: number }).maxPairs = 0))).toThrow(/\$\.languages\[0\]\.maxPairs: expected an integer ≥ 1/);
+    expect(bad((c) => ({ ...c, evaluation: ['test'] }))).toThrow(/\$\.evaluation\[0\]: no language has an evaluation set "test"/);
+    const write = (c: unknown) => {
+      const f = join(dir, 'c.json');
+      writeFileSync(f, JSON.stringify(c));
+      return () => loadExperiment(f);
+    };
+    const f = join(dir, 'c.json');
+    expect(write({ ...base, methods: [{ name: 'b', kind: 'bm99' }] })).toThrow(`${f}: $.methods[0].kind: unknown method kind "bm99" (valid: teacher, char-tfidf, kernel-ridge, distill)`);
+    expect(write({ ...base, methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { ot: { tau: -1 } } }] })).toThrow(/\$\.methods\[0\]\.options\.ot\.tau: expected a number > 0 or "balanced"/);
+    expect(write({ ...base, methods: [{ name: 'o', kind: 'distill', objective: 'ot+kl' }] })).toThrow(/\$\.methods\[0\]\.objective: unknown objective part "kl"/);
+    expect(write({ ...base, methods: [{ name: 'r', kind: 'kernel-ridge', options: { lamda: 1 } }] })).toThrow(/\$\.methods\[0\]\.options\.lamda: unknown option for kind kernel-ridge \(valid: lambda, center\)/);
+    writeFileSync(f, '{ not json');
+    expect(() => loadExperiment(f)).toThrow(/c\.json: not a readable JSON file/);
+  });
+});

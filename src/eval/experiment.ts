@@ -1,0 +1,218 @@
+/**
+ * The experiment runner (`optical experiment run CONFIG`): every (method, language) cell of the config is
+ * fitted once on the language's training bitext and evaluated on each of the language's evaluation sets, in
+ * both directions (x→en: foreign queries retrieve English; en→x: the reverse).
+ *
+ * Files under `out/` (all written atomically: temp file + rename):
+ *   cells/<method>/<lang>.json   one finished cell (CellResult): metrics, per-query ranks, cost, fit info
+ *   work/<method>/<lang>/        the cell's working folder (a distilled student and its checkpoints)
+ * Resumable: a cell whose JSON exists with the same key (hash of the method, the language, the seed, the
+ * sampling, the held-out books and the teacher) is skipped; a changed config reruns only the changed cells;
+ * an interrupted distillation continues from its checkpoint (`work/…/key` ties the folder to the cell key, so
+ * a checkpoint of a changed cell is discarded, never resumed). Seeded: the seed drives sampling, training and
+ * the significance tests. The cost of each cell (seconds to fit and to evaluate) is logged and recorded.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveDataDir, type Bitext } from '../data/index.ts';
+import { loadUseLite } from '../models/use-lite.ts';
+import { loadEncoder } from '../models/student.ts';
+import type { SentenceEncoder } from '../models/types.ts';
+import { atomicWriteFile } from '../util/fs.ts';
+import { InputError } from '../errors.ts';
+import { readExperimentConfig, type ExperimentConfig, type LanguageConfig, type LanguageGroup } from './experiment-config.ts';
+import { loadEvalSet, loadTrainingBitext, trainingOverlap, type EvalSet } from './experiment-sets.ts';
+import { makeMethod, type Method } from './experiment-methods.ts';
+import './experiment-distill.ts';
+import { DIRECTIONS, METRICS, metricsFromRanks, ranksFromScores, type Direction, type Metric } from './experiment-metrics.ts';
+import { compareToBaseline, type Comparison } from './experiment-compare.ts';
+
+export const CELL_VERSION = 1;
+
+export interface SetResult {
+  spec: string;
+  n: number;
+  /** evaluation pairs also present in the training bitext (expected 0) */
+  overlap: number;
+  metrics: Record<Direction, Record<Metric, number>>;
+  /** 1-based rank of the gold item per query */
+  ranks: Record<Direction, number[]>;
+}
+
+export interface CellResult {
+  version: number;
+  key: string;
+  method: string;
+  kind: string;
+  lang: string;
+  group: LanguageGroup;
+  train: { pairs: number; source: string };
+  info: Record<string, unknown>;
+  seconds: { fit: number; eval: number };
+  sets: Record<string, SetResult>;
+  finishedAt: string;
+}
+
+export interface ExperimentResults {
+  name: string;
+  file: string;
+  seed: number;
+  baseline: string;
+  /** set names in report order */
+  sets: string[];
+  languages: { code: string; group: LanguageGroup }[];
+  methods: { name: string; kind: string; objective?: string }[];
+  cells: CellResult[];
+  comparisons: Comparison[];
+  /** cells fitted in this run and cells reused from earlier runs */
+  ran: string[];
+  skipped: string[];
+  wallSeconds: number;
+}
+
+export interface RunOptions {
+  out: string;
+  dataDir?: string;
+  log?: (msg: string) => void;
+}
+
+/** A config with its methods built (bad method options fail here, before any work). */
+export interface LoadedExperiment {
+  cfg: ExperimentConfig;
+  methods: Method[];
+}
+
+export function loadExperiment(file: string): LoadedExperiment {
+  const cfg = readExperimentConfig(file);
+  const methods = cfg.methods.map((m, i) =>
+    makeMethod(m, (field, msg) => {
+      throw new InputError(`$.methods[${i}].${field}: ${msg}`, file);
+    }),
+  );
+  return { cfg, methods };
+}
+
+/** The key of a cell: what its result depends on. */
+export function cellKey(cfg: ExperimentConfig, m: Method, lang: LanguageConfig): string {
+  const what = { v: CELL_VERSION, method: m.config, lang, seed: cfg.seed, maxPairs: cfg.maxPairs ?? null, books: cfg.bibleHeldOutBooks, teacher: cfg.teacher ?? 'use-lite' };
+  return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 24);
+}
+
+export const cellFile = (out: string, method: string, lang: string) => join(out, 'cells', method, `${lang}.json`);
+
+function readCell(file: string): CellResult | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as CellResult;
+  } catch {
+    return undefined; // unreadable (cannot happen with atomic writes, but never trust it): rerun
+  }
+}
+
+/** Run (or resume) every cell, then compare each method with the baseline. */
+export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Promise<ExperimentResults> {
+  const t0 = performance.now();
+  const { cfg, methods } = exp;
+  const log = opts.log ?? (() => {});
+  const specs = cfg.languages.flatMap((l) => [...l.bitext, ...Object.values(l.eval)]);
+  const dataDir = specs.some((s) => !s.startsWith('lines:')) ? resolveDataDir(opts.dataDir) : (opts.dataDir ?? '.');
+  let teacher: SentenceEncoder | undefined;
+  const english = new WeakMap<string[], Float32Array>();
+  const cells: CellResult[] = [];
+  const ran: string[] = [];
+  const skipped: string[] = [];
+  for (const lang of cfg.languages) {
+    let evalSets: Map<string, EvalSet> | undefined;
+    let bitext: Bitext | undefined;
+    for (const m of methods) {
+      if (m.config.languages && !m.config.languages.includes(lang.code)) continue;
+      const id = `${m.config.name}/${lang.code}`;
+      const key = cellKey(cfg, m, lang);
+      const file = cellFile(opts.out, m.config.name, lang.code);
+      const done = readCell(file);
+      if (done && done.key === key && done.version === CELL_VERSION) {
+        log(`cell ${id}: done (fit ${done.seconds.fit.toFixed(1)}s, eval ${done.seconds.eval.toFixed(1)}s), skipped`);
+        cells.push(done);
+        skipped.push(id);
+        continue;
+      }
+      if (done) log(`cell ${id}: config changed since it was run, running again`);
+      teacher ??= cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite();
+      const tch = teacher;
+      evalSets ??= new Map(Object.entries(lang.eval).map(([name, spec]) => [name, loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks)]));
+      bitext ??= loadTrainingBitext(lang, cfg, dataDir);
+      // the working folder belongs to one cell key: a checkpoint left by a changed config must not be resumed
+      const dir = join(opts.out, 'work', m.config.name, lang.code);
+      if (existsSync(join(dir, 'key')) && readFileSync(join(dir, 'key'), 'utf8').trim() !== key) rmSync(dir, { recursive: true, force: true });
+      atomicWriteFile(join(dir, 'key'), key + '\n');
+      log(`cell ${id}: fitting on ${bitext.src.length} pairs`);
+      const c0 = performance.now();
+      const fitted = await m.fit({
+        lang,
+        bitext,
+        teacher: tch,
+        teacherSpec: cfg.teacher,
+        english: (texts) => {
+          let e = english.get(texts);
+          if (!e) english.set(texts, (e = tch.encode(texts).embeddings));
+          return e;
+        },
+        dir,
+        seed: cfg.seed,
+        dataDir,
+        log: (msg) => log(`  ${id}: ${msg}`),
+      });
+      const c1 = performance.now();
+      const sets: Record<string, SetResult> = {};
+      for (const [name, set] of evalSets) {
+        const n = set.src.length;
+        const ranks = ranksFromScores(fitted.system.scores(set.src, set.eng), n);
+        sets[name] = {
+          spec: set.spec,
+          n,
+          overlap: trainingOverlap(bitext, set),
+          metrics: { x2en: metricsFromRanks(ranks.x2en), en2x: metricsFromRanks(ranks.en2x) },
+          ranks: { x2en: Array.from(ranks.x2en), en2x: Array.from(ranks.en2x) },
+        };
+      }
+      fitted.system.dispose?.();
+      const c2 = performance.now();
+      const cell: CellResult = {
+        version: CELL_VERSION,
+        key,
+        method: m.config.name,
+        kind: m.config.kind,
+        lang: lang.code,
+        group: lang.group,
+        train: { pairs: bitext.src.length, source: bitext.source },
+        info: fitted.info,
+        seconds: { fit: (c1 - c0) / 1000, eval: (c2 - c1) / 1000 },
+        sets,
+        finishedAt: new Date().toISOString(),
+      };
+      atomicWriteFile(file, JSON.stringify(cell) + '\n');
+      log(`cell ${id}: fit ${cell.seconds.fit.toFixed(1)}s, eval ${cell.seconds.eval.toFixed(1)}s; ${Object.entries(sets).map(([s, r]) => `${s} R@1 ${(100 * r.metrics.x2en['R@1']).toFixed(1)}/${(100 * r.metrics.en2x['R@1']).toFixed(1)}`).join(', ')}`);
+      cells.push(cell);
+      ran.push(id);
+    }
+  }
+  const sets = cfg.evaluation ?? [...new Set(cfg.languages.flatMap((l) => Object.keys(l.eval)))];
+  const comparisons = compareToBaseline(cells, cfg.significance.baseline, sets, { samples: cfg.significance.samples, seed: cfg.seed });
+  return {
+    name: cfg.name,
+    file: cfg.file,
+    seed: cfg.seed,
+    baseline: cfg.significance.baseline,
+    sets,
+    languages: cfg.languages.map((l) => ({ code: l.code, group: l.group })),
+    methods: cfg.methods.map((m) => ({ name: m.name, kind: m.kind, objective: m.objective })),
+    cells,
+    comparisons,
+    ran,
+    skipped,
+    wallSeconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export { DIRECTIONS, METRICS };

@@ -1,0 +1,76 @@
+/**
+ * The report of an experiment, written into the output folder (every file atomically):
+ *   <name>.json              summary: configuration, every cell's metrics, fit info and cost (per-query
+ *                            ranks stay in cells/), and every comparison with the baseline
+ *   <name>.md                per evaluation set: R@1 and MRR tables (methods × language/direction, best in
+ *                            bold, ▲/▼ significantly better/worse than the baseline), significance details;
+ *                            the gap table; the cost of each cell; the wall time
+ *   charts/<name>-<set>.{vl.json,svg,png}, charts/<name>-gap.{vl.json,svg,png}
+ */
+import { join } from 'node:path';
+import type { ExperimentResults } from '../eval/experiment.ts';
+import { atomicWriteFile } from '../util/fs.ts';
+import { gapChartSpec, renderChart, setChartSpec, type VegaLiteSpec } from './charts.ts';
+import { ALPHA, costTable, gapSets, gapTable, setSizes, setTable, significanceTable } from './tables.ts';
+
+export * from './tables.ts';
+export * from './charts.ts';
+
+export interface ReportMeta {
+  /** the command that produced the results */
+  command: string;
+  /** e.g. "2 cores (AMD EPYC)" */
+  machine: string;
+  date: string;
+}
+
+/** Summary JSON: the results without per-query ranks. */
+export function summary(r: ExperimentResults, meta: ReportMeta): unknown {
+  const cells = r.cells.map((c) => ({ ...c, sets: Object.fromEntries(Object.entries(c.sets).map(([k, s]) => [k, { spec: s.spec, n: s.n, overlap: s.overlap, metrics: s.metrics }])) }));
+  return { ...meta, ...r, cells };
+}
+
+export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<string, string>): string {
+  const fitted = r.cells.reduce((s, c) => s + c.seconds.fit + c.seconds.eval, 0);
+  const out: string[] = [
+    `# ${r.name}`,
+    '',
+    `Command: \`${meta.command}\` (config \`${r.file}\`, seed ${r.seed}). Machine: ${meta.machine}, ${meta.date}.`,
+    `Wall time of this run: ${Math.round(r.wallSeconds)}s (${r.ran.length} cells run, ${r.skipped.length} reused from earlier runs); summed cell cost ${Math.round(fitted)}s.`,
+    '',
+    `Metrics: R@1 (= bitext-mining accuracy) and MRR in % over all queries, both directions (X→en: foreign queries retrieve the English side). ` +
+      `**Bold**: best in the column. ▲ / ▼: better / worse than \`${r.baseline}\` on the same queries at p < ${ALPHA} (paired randomization test; ` +
+      `95% bootstrap intervals below).`,
+    '',
+  ];
+  for (const set of r.sets) {
+    out.push(`## ${set}`, '', setSizes(r, set), '', '### R@1', '', setTable(r, set, 'R@1'), '', '### MRR', '', setTable(r, set, 'MRR'), '');
+    if (charts[set]) out.push(`![${set}](${charts[set]})`, '');
+    out.push(`### R@1 against ${r.baseline}`, '', significanceTable(r, set, 'R@1'), '');
+  }
+  out.push('## Gap: high- minus low-resource', '', 'Mean over the languages of each group of the mean of both directions; points of R@1 (high − low). Control languages are not in either group.', '', gapTable(r), '');
+  if (charts['gap']) out.push(`![gap](${charts['gap']})`, '');
+  out.push('## Cost per cell (fit + evaluation)', '', costTable(r), '');
+  return out.join('\n');
+}
+
+/** Write the JSON summary, the markdown report and the charts into `out`. */
+export async function writeReport(r: ExperimentResults, out: string, meta: ReportMeta): Promise<{ files: string[] }> {
+  const files: string[] = [];
+  const charts: Record<string, string> = {};
+  const specs: [string, VegaLiteSpec][] = r.sets.map((s) => [s, setChartSpec(r, s)]);
+  if (gapSets(r).length) specs.push(['gap', gapChartSpec(r)]);
+  for (const [key, spec] of specs) {
+    const base = `charts/${r.name}-${key}`;
+    const { svg, png } = await renderChart(spec);
+    atomicWriteFile(join(out, `${base}.vl.json`), JSON.stringify(spec, null, 1) + '\n');
+    atomicWriteFile(join(out, `${base}.svg`), svg);
+    atomicWriteFile(join(out, `${base}.png`), png);
+    files.push(`${base}.vl.json`, `${base}.svg`, `${base}.png`);
+    charts[key] = `${base}.png`;
+  }
+  atomicWriteFile(join(out, `${r.name}.json`), JSON.stringify(summary(r, meta), null, 1) + '\n');
+  atomicWriteFile(join(out, `${r.name}.md`), markdown(r, meta, charts));
+  files.push(`${r.name}.json`, `${r.name}.md`);
+  return { files };
+}

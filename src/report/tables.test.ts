@@ -1,0 +1,37 @@
+import { describe, it, expect } from 'vitest';
+import type { ExperimentResults, CellResult } from '../eval/experiment.ts';
+import { gapTable, mark, setTable } from './tables.ts';
+
+const m = (r1: number) => ({ 'R@1': r1, 'R@5': r1, 'R@10': r1, MRR: r1 });
+const cell = (method: string, lang: string, group: 'low' | 'high', x: number, e: number): CellResult => ({
+  version: 1, key: '', method, kind: 'k', lang, group, train: { pairs: 1, source: '' }, info: {}, seconds: { fit: 1, eval: 1 }, finishedAt: '',
+  sets: { dev: { spec: 's', n: 4, overlap: 0, metrics: { x2en: m(x), en2x: m(e) }, ranks: { x2en: [], en2x: [] } } },
+});
+const results: ExperimentResults = {
+  name: 't', file: 'f', seed: 0, baseline: 'ot', sets: ['dev'], ran: [], skipped: [], wallSeconds: 1,
+  languages: [{ code: 'swh', group: 'low' }, { code: 'deu', group: 'high' }],
+  methods: [{ name: 'teacher', kind: 'teacher' }, { name: 'ot', kind: 'distill' }],
+  cells: [cell('teacher', 'swh', 'low', 0.1, 0.2), cell('ot', 'swh', 'low', 0.4, 0.2), cell('teacher', 'deu', 'high', 0.9, 0.5), cell('ot', 'deu', 'high', 0.6, 0.7)],
+  comparisons: [
+    { set: 'dev', lang: 'swh', direction: 'x2en', metric: 'R@1', method: 'teacher', baseline: 'ot', n: 4, delta: -0.3, ci: [-0.5, -0.1], p: 0.01 },
+    { set: 'dev', lang: 'deu', direction: 'x2en', metric: 'R@1', method: 'teacher', baseline: 'ot', n: 4, delta: 0.3, ci: [0.1, 0.5], p: 0.2 },
+  ],
+};
+
+describe('report tables', () => {
+  it('bold best per column (ties bold), marks only when p < 0.05', () => {
+    const t = setTable(results, 'dev').split('\n');
+    expect(t[0]).toBe('| method | swh→en | en→swh | deu→en | en→deu |');
+    expect(t[2]).toBe('| teacher | 10.0 ▼ | **20.0** | **90.0** | 50.0 |');
+    expect(t[3]).toBe('| ot | **40.0** | **20.0** | 60.0 | **70.0** |');
+    expect(mark({ ...results.comparisons[0]!, delta: 0.1 })).toBe(' ▲');
+    expect(mark(undefined)).toBe('');
+  });
+
+  it('gap = mean(high) − mean(low) of the mean of both directions', () => {
+    // teacher: high (0.9 + 0.5)/2 = 0.70, low (0.1 + 0.2)/2 = 0.15 → 55.0; ot: 0.65 − 0.30 → 35.0
+    const t = gapTable(results).split('\n');
+    expect(t[2]).toBe('| teacher | 55.0 (70.0 − 15.0) |');
+    expect(t[3]).toBe('| ot | 35.0 (65.0 − 30.0) |');
+  });
+});

@@ -43,7 +43,11 @@ describe('Bm25Index', () => {
     const dir = tmp();
     const ix = Bm25Index.openOrCreate(dir, { k1: 0.9, b: 0.4 });
     ix.add([{ id: 'z', text: 'same words' }, { id: 'y', text: 'same words' }]);
-    expect(ix.search('same', 5).map((h) => h.id)).toEqual(['y', 'z']);
+    // two documents (wink needs three; scored directly): idf = ln(1 + 0.5/2.5), tf part = 1 at |d| = avgdl
+    expect(ix.search('same', 5)).toEqual([
+      { id: 'y', text: 'same words', score: expect.closeTo(Math.log(1.2), 12) },
+      { id: 'z', text: 'same words', score: expect.closeTo(Math.log(1.2), 12) },
+    ]);
     const again = Bm25Index.open(dir);
     expect(again.defaults).toEqual({ k1: 0.9, b: 0.4 });
     expect(() => again.add([{ id: 'z', text: 'x', line: 7 }], { file: 'more.tsv' })).toThrow(/more\.tsv:7: document id "z" is already in the index/);

@@ -21,7 +21,7 @@ describe('maxSim', () => {
     expect(normalizeRows(new Float32Array([3, 4, 0, 0]), 2)).toEqual(new Float32Array([0.6, 0.8, 0, 0]));
   });
 
-  it('token vectors: prepare → commit persists, abort leaves the previous generation', () => {
+  it('token vectors: prepare → commit persists, abort leaves the previous generation', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'optical-late-')), 'late');
     const tv = TokenVectors.open(dir);
     tv.prepare(['a', 'b'], [new Float32Array([2, 0]), new Float32Array([0, 1, 1, 0])], 2);
@@ -31,8 +31,8 @@ describe('maxSim', () => {
     expect(readdirSync(dir).sort()).toEqual(['ids-1.json', 'tokens-1.safetensors', 'tokens.json']);
     const again = TokenVectors.open(dir);
     expect(again.count).toBe(2);
-    expect(again.score(new Float32Array([0, 5]), ['b', 'a'])).toEqual([{ id: 'b', score: 1 }, { id: 'a', score: 0 }]);
-    expect(() => again.score(new Float32Array([0, 1]), ['c'])).toThrow(/document "c" has no token vectors/);
+    expect(await again.score(new Float32Array([0, 5]), ['b', 'a'])).toEqual([{ id: 'b', score: 1 }, { id: 'a', score: 0 }]);
+    await expect(again.score(new Float32Array([0, 1]), ['c'])).rejects.toThrow(/document "c" has no token vectors/);
   });
 });
 
@@ -57,7 +57,7 @@ describe('SearchIndex with late interaction (USE-lite teacher)', () => {
     const q = normalizeRows(enc.tokens![0]!, 512);
     for (const h of exact[3]!) {
       const i = Number(h.id.slice(4));
-      expect(h.score).toBeCloseTo(maxSim(q, normalizeRows(enc.tokens![1 + i]!, 512), 512), 4);
+      expect(h.score).toBeCloseTo(maxSim(q, normalizeRows(enc.tokens![1 + i]!, 512), 512), 4); // the JS reference
     }
     expect(exact[3]).toHaveLength(20);
     const top5 = await ix.searchTexts([...QUERIES], teacher, 3, { maxsim: { candidates: 5 } });

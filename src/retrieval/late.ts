@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { ArgumentError, InputError } from '../errors.ts';
 import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
 import { atomicWriteFile } from '../util/fs.ts';
+import { initEngine, tf } from '../models/engine.ts';
 
 const FORMAT = 'optical-token-vectors';
 const MANIFEST = 'tokens.json';
@@ -186,14 +187,51 @@ export class TokenVectors {
   /**
    * MaxSim of query tokens `q` [T_q, D] (any norm) against each document of `ids` (all when omitted):
    * `{id, score}` in the order given. A document without token vectors is an `InputError`.
+   * The similarities of a batch of documents come from one engine product, their rows stacked:
+   *   S = [d_1; …; d_c] q̂ᵀ    // [Σ T_d, T_q]
+   * then each document's column maxima are summed (`maxSim` is the reference, checked in late.test.ts).
    */
-  score(q: Float32Array, ids?: readonly string[]): { id: string; score: number }[] {
-    const qn = normalizeRows(q, this.dim);
-    return (ids ?? this.ids).map((id) => {
+  async score(q: Float32Array, ids?: readonly string[]): Promise<{ id: string; score: number }[]> {
+    await initEngine();
+    const D = this.dim;
+    const Tq = q.length / D;
+    const qn = normalizeRows(q, D);
+    const qT = new Float32Array(D * Tq); // [D, T_q]
+    for (let i = 0; i < Tq; i++) for (let h = 0; h < D; h++) qT[h * Tq + i] = qn[i * D + h]!;
+    const list = ids ?? this.ids;
+    const docs = list.map((id) => {
       const d = this.get(id);
       if (!d) throw new InputError(`document "${id}" has no token vectors (the index was interrupted between its store and its token vectors: rebuild it)`, this.dir);
-      return { id, score: maxSim(qn, d, this.dim) };
+      return d;
     });
+    const out: { id: string; score: number }[] = [];
+    const BATCH_ROWS = 16384;
+    for (let start = 0; start < docs.length; ) {
+      let end = start;
+      let rows = 0;
+      while (end < docs.length && (end === start || rows + docs[end]!.length / D <= BATCH_ROWS)) rows += docs[end++]!.length / D;
+      const stacked = new Float32Array(rows * D);
+      let o = 0;
+      for (let i = start; i < end; i++) {
+        stacked.set(docs[i]!, o);
+        o += docs[i]!.length;
+      }
+      const sims = tf.tidy(() => tf.matMul(tf.tensor2d(stacked, [rows, D]), tf.tensor2d(qT, [D, Tq])).dataSync() as Float32Array);
+      let r = 0;
+      for (let i = start; i < end; i++) {
+        const Td = docs[i]!.length / D;
+        let total = 0;
+        for (let t = 0; t < Tq; t++) {
+          let best = -Infinity;
+          for (let j = 0; j < Td; j++) best = Math.max(best, sims[(r + j) * Tq + t]!);
+          total += best;
+        }
+        r += Td;
+        out.push({ id: list[i]!, score: total });
+      }
+      start = end;
+    }
+    return out;
   }
 
   private removeGeneration(m: Pick<TokenManifest, 'vectors' | 'ids'>): void {

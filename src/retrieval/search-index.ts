@@ -275,7 +275,7 @@ export class SearchIndex {
       const total = await this.store.count();
       const c = opts.maxsim.candidates ?? 100;
       const cands = await this.store.search(q, c === 0 ? Math.max(total, 1) : Math.max(c, k));
-      const scores = this.tokens().score(tokens![i]!, cands.map((h) => h.id));
+      const scores = await this.tokens().score(tokens![i]!, cands.map((h) => h.id));
       out.push(cands.map((h, j) => ({ ...h, score: scores[j]!.score })).sort(compareHits).slice(0, k));
     }
     return out;

@@ -145,9 +145,6 @@ describe('optical index / search', () => {
     expectUserError(run('search', '--index', ix, '--query', 'x', '--translate', join(dir, 'bad.index')), /^optical: .*bad\.index:1: expected headword<TAB>offset<TAB>length, got 2 fields$/);
 
     expectUserError(run('search', '--index', ix, '--query', 'x', '--model', 'teacher'), /--model is for dense indexes; this is a BM25 index/);
-    expectUserError(run('search', '--index', ix, '--query', 'x', '--b', '2'), /--b must be a number in \[0, 1\], got "2"/);
-    expectUserError(run('index', '--docs', join(dir, 'docs.tsv'), '--out', join(dir, 'x')), /--model is required for --method dense/);
-    expectUserError(run('index', '--method', 'bm25', '--model', 'teacher', '--docs', join(dir, 'docs.tsv'), '--out', join(dir, 'x')), /--model is for dense indexes/);
 
     const late = join(dir, 'late');
     const l = run('index', '--model', 'teacher', '--docs', join(dir, 'docs.tsv'), '--out', late, '--store', 'flat', '--late', '--quiet');
@@ -158,7 +155,6 @@ describe('optical index / search', () => {
     const mo = JSON.parse(m.stdout);
     expect(mo.model).toBe('use-lite+maxsim');
     expect(mo.results).toHaveLength(20);
-    expectUserError(run('search', '--index', ix.replace('bm25', 'late'), '--query', 'x', '--k1', '1'), /--k1 \/ --b are for BM25 indexes/);
   });
 
   it('--help works for index and search', () => {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { DOCS, QUERIES, docId } from '../retrieval/testing.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'optical.js');
@@ -113,6 +114,47 @@ describe('optical index / search', () => {
     const runFile = join(dir, 'run.txt');
     expectUserError(run('search', '--index', ix, '--queries', join(dir, 'q.tsv'), '--run', runFile), /q\.tsv:2: duplicate query id "q1" \(first on line 1\)/);
     expect(existsSync(runFile)).toBe(false);
+  });
+
+  it('bm25 index → search → TREC run; --translate; late interaction with --maxsim; misuse is a one-line error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-search-cli-'));
+    writeFileSync(join(dir, 'docs.tsv'), DOCS.map((text, i) => `${docId(i)}\t${text}`).join('\n') + '\n');
+    const ix = join(dir, 'bm25');
+    const a = run('index', '--method', 'bm25', '--docs', join(dir, 'docs.tsv'), '--out', ix, '--k1', '0.9', '--b', '0.4', '--json');
+    expect(a.status, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout)).toEqual({ index: ix, method: 'bm25', added: 20, count: 20, format: 'tsv', bm25: { k1: 0.9, b: 0.4 }, translation: null, languages: {} });
+    const s = run('search', '--index', ix, '--query', 'violin lessons', '--json');
+    expect(s.status, s.stderr).toBe(0);
+    const out = JSON.parse(s.stdout);
+    expect(out.model).toBe('bm25');
+    expect(out.results).toEqual([{ id: docId(5), score: expect.any(Number), text: DOCS[5] }]);
+    writeFileSync(join(dir, 'q.tsv'), 'q5\tviolin\nq13\tteeth children\n');
+    const r = run('search', '--index', ix, '--queries', join(dir, 'q.tsv'), '--run', join(dir, 'run.txt'), '--k1', '2', '-k', '1');
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'run.txt'), 'utf8')).toMatch(/^q5 Q0 doc-05 1 \S+ bm25\nq13 Q0 doc-13 1 \S+ bm25\n$/);
+
+    // a made-up dictionary: "fidla" → violin
+    const body = 'fidla\nviolin\n';
+    writeFileSync(join(dir, 'toy.index'), 'fidla\tA\tN\n');
+    writeFileSync(join(dir, 'toy.dict.dz'), gzipSync(Buffer.from(body)));
+    const t = run('search', '--index', ix, '--query', 'fidla', '--translate', join(dir, 'toy.index'), '--json');
+    expect(t.status, t.stderr).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ model: 'bm25+toy', results: [{ id: docId(5) }] });
+    writeFileSync(join(dir, 'bad.index'), 'fidla\tA\n');
+    writeFileSync(join(dir, 'bad.dict.dz'), gzipSync(Buffer.from(body)));
+    expectUserError(run('search', '--index', ix, '--query', 'x', '--translate', join(dir, 'bad.index')), /^optical: .*bad\.index:1: expected headword<TAB>offset<TAB>length, got 2 fields$/);
+
+    expectUserError(run('search', '--index', ix, '--query', 'x', '--model', 'teacher'), /--model is for dense indexes; this is a BM25 index/);
+
+    const late = join(dir, 'late');
+    const l = run('index', '--model', 'teacher', '--docs', join(dir, 'docs.tsv'), '--out', late, '--store', 'flat', '--late', '--quiet');
+    expect(l.status, l.stderr).toBe(0);
+    expect(l.stdout).toMatch(/store flat \+ token vectors/);
+    const m = run('search', '--index', late, '--query', QUERIES[5]!, '--maxsim', '--candidates', '0', '--json', '-k', '20');
+    expect(m.status, m.stderr).toBe(0);
+    const mo = JSON.parse(m.stdout);
+    expect(mo.model).toBe('use-lite+maxsim');
+    expect(mo.results).toHaveLength(20);
   });
 
   it('--help works for index and search', () => {

@@ -139,6 +139,12 @@ export class HnswStore implements VectorStore {
     return hits.sort(compareHits).slice(0, k);
   }
 
+  /** Change efSearch for the following searches (not saved; the manifest keeps the value it was built with). */
+  setEfSearch(ef: number): void {
+    if (!Number.isSafeInteger(ef) || ef < 1) throw new ArgumentError(`efSearch must be a positive integer, got ${ef}`);
+    (this.params as HnswParams).efSearch = ef;
+  }
+
   async has(ids: readonly string[]): Promise<string[]> {
     return ids.filter((id) => this.ids.has(id));
   }

@@ -7,6 +7,8 @@
  *   index.json   the manifest ({@link IndexManifest}): store kind, the embedding space {teacher, dim}, the
  *                models that encoded documents, counts per language; written atomically after every add
  *   store/       the store's own files (flat.ts, lancedb.ts, hnsw.ts)
+ *   late/        with late interaction (`late: true`, chosen when the index is created): every document's
+ *                token vectors (late.ts), for MaxSim scoring of the store's candidates
  *
  * Spaces. A model's space is (teacher, dim): the teacher's own name for a teacher (`use-lite`), the
  * `teacher` recorded in a student's config.json otherwise. Documents may be added by several models of the
@@ -22,17 +24,19 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { atomicWriteFile } from '../util/fs.ts';
+import { TokenVectors } from './late.ts';
 import { compareHits, isStoreKind, openStore, STORE_KINDS, type SearchHit, type StoredDoc, type StoreInfo, type StoreKind, type VectorStore } from './store.ts';
 
 export const INDEX_FORMAT = 'optical-index';
 const MANIFEST = 'index.json';
 const STORE_DIR = 'store';
+const LATE_DIR = 'late';
 
 /** What the index needs of an encoder (a structural subset of `KonaEncoder`). */
 export interface IndexEncoder {
   readonly meta: { name: string; teacher?: string };
   readonly dim: number;
-  encode(texts: string[], opts?: { batchSize?: number; onProgress?: (done: number, total: number) => void }): { embeddings: Float32Array; dim: number };
+  encode(texts: string[], opts?: { batchSize?: number; tokens?: boolean; onProgress?: (done: number, total: number) => void }): { embeddings: Float32Array; tokens?: Float32Array[]; dim: number };
 }
 
 /** The space a model embeds into: documents and queries are comparable iff their spaces are equal. */
@@ -63,6 +67,8 @@ export interface IndexManifest {
   count: number;
   /** documents per language (documents without a language are not counted) */
   languages: Record<string, number>;
+  /** late interaction: token vectors are kept for every document (late/) */
+  late?: boolean;
   created: string;
   updated: string;
 }
@@ -71,6 +77,15 @@ export interface IndexManifest {
 export interface NewDoc extends StoredDoc {
   input?: string;
   line?: number;
+}
+
+/** Scoring of `search`: the store's cosine, or MaxSim over token vectors of the store's candidates. */
+export interface ScoringOptions {
+  /**
+   * Re-rank by late interaction (late.ts): the store's `candidates` nearest documents (default 100;
+   * 0 = every document, exact) are scored by MaxSim and the best k returned. Needs an index with `late`.
+   */
+  maxsim?: { candidates?: number };
 }
 
 export interface AddOptions {
@@ -89,11 +104,15 @@ export function modelSpace(enc: Pick<IndexEncoder, 'meta' | 'dim'>): EmbeddingSp
 const describe = (name: string, s: EmbeddingSpace) => `"${name}" (teacher ${s.teacher}, dim ${s.dim})`;
 
 export class SearchIndex {
+  private tokenVectors?: TokenVectors;
+
   private constructor(
     readonly dir: string,
     private store: VectorStore,
     private manifestData: IndexManifest | undefined,
     private readonly kind: StoreKind,
+    /** late interaction (token vectors kept) */
+    readonly late: boolean,
   ) {}
 
   /** True when `dir` holds an index manifest. */
@@ -108,14 +127,15 @@ export class SearchIndex {
       throw new InputError(existsSync(dir) ? `not an optical index (no ${MANIFEST})` : 'no such index', dir);
     }
     const m = readManifest(file);
-    return new SearchIndex(dir, await openStore(m.store, join(dir, STORE_DIR), { dim: m.space.dim }), m, m.store);
+    return new SearchIndex(dir, await openStore(m.store, join(dir, STORE_DIR), { dim: m.space.dim }), m, m.store, m.late === true);
   }
 
   /**
    * Open the index in `dir`, or prepare a new one there with store `store` (nothing is written until the
-   * first add). `store` given for an existing index must match its store.
+   * first add). `store` given for an existing index must match its store; `late` (keep token vectors for
+   * MaxSim) is chosen at creation, and asking for it on an existing index without it is an error.
    */
-  static async openOrCreate(dir: string, store?: string): Promise<SearchIndex> {
+  static async openOrCreate(dir: string, store?: string, opts: { late?: boolean } = {}): Promise<SearchIndex> {
     if (store !== undefined && !isStoreKind(store)) throw new InputError(`unknown store "${store}" (valid: ${STORE_KINDS.join(', ')})`);
     if (SearchIndex.exists(dir)) {
       const index = await SearchIndex.open(dir);
@@ -123,11 +143,15 @@ export class SearchIndex {
         await index.close();
         throw new InputError(`the index uses store "${index.kind}", not "${store}" (omit --store to add to it)`, dir);
       }
+      if (opts.late && !index.late) {
+        await index.close();
+        throw new InputError('the index was built without late interaction (token vectors); build a new index with --late', dir);
+      }
       return index;
     }
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new InputError(`exists and is not an optical index (no ${MANIFEST}); choose a new or empty folder`, dir);
     const kind = (store ?? 'lancedb') as StoreKind;
-    return new SearchIndex(dir, await openStore(kind, join(dir, STORE_DIR)), undefined, kind);
+    return new SearchIndex(dir, await openStore(kind, join(dir, STORE_DIR)), undefined, kind, opts.late === true);
   }
 
   get storeKind(): StoreKind {
@@ -183,16 +207,20 @@ export class SearchIndex {
       const more = dup.length > 1 ? ` (and ${dup.length - 1} more)` : '';
       throw new InputError(`document id "${first.id}" is already in the index ${this.dir}${more}: duplicate ids are rejected`, opts.file, first.line);
     }
-    const { embeddings, dim } = enc.encode(
+    const { embeddings, tokens, dim } = enc.encode(
       docs.map((d) => d.input ?? d.text ?? ''),
-      { batchSize: opts.batchSize, onProgress: opts.onProgress },
+      { batchSize: opts.batchSize, onProgress: opts.onProgress, tokens: this.late },
     );
     const isNew = !this.manifestData;
     const createdDir = isNew && !existsSync(this.dir);
     const stored = docs.map(({ id, text, lang, meta }) => ({ id, text, lang, meta }));
+    const tv = this.late ? this.tokens() : undefined;
     try {
+      tv?.prepare(docs.map((d) => d.id), tokens!, dim);
       await this.store.add(stored, embeddings);
+      tv?.commit();
     } catch (e) {
+      tv?.abort();
       if (isNew) this.cleanupNew(createdDir);
       throw e;
     }
@@ -201,7 +229,7 @@ export class SearchIndex {
     const path = opts.modelPath ?? enc.meta.name;
     const m: IndexManifest = this.manifestData
       ? structuredClone(this.manifestData)
-      : { format: INDEX_FORMAT, version: 1, store: this.kind, space, model: { name: enc.meta.name, path, ...space, documents: 0 }, models: [], count: 0, languages: {}, created: now, updated: now };
+      : { format: INDEX_FORMAT, version: 1, store: this.kind, space, model: { name: enc.meta.name, path, ...space, documents: 0 }, models: [], count: 0, languages: {}, ...(this.late ? { late: true } : {}), created: now, updated: now };
     let rec = m.models.find((r) => r.name === enc.meta.name && r.path === path);
     if (!rec) m.models.push((rec = { name: enc.meta.name, path, teacher: space.teacher, dim, documents: 0 }));
     rec.documents += docs.length;
@@ -224,12 +252,32 @@ export class SearchIndex {
     return (await this.store.search(query, k)).sort(compareHits);
   }
 
-  /** Encode `queries` with `enc` (checked against the index's space) and search each: Q result lists. */
-  async searchTexts(queries: string[], enc: IndexEncoder, k: number, opts: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<SearchHit[][]> {
+  /**
+   * Encode `queries` with `enc` (checked against the index's space) and search each: Q result lists.
+   * With `maxsim`, hits are scored by late interaction (see {@link ScoringOptions}).
+   */
+  async searchTexts(
+    queries: string[],
+    enc: IndexEncoder,
+    k: number,
+    opts: ScoringOptions & { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<SearchHit[][]> {
     this.checkModel(enc, 'query');
-    const { embeddings, dim } = enc.encode(queries, opts);
+    if (opts.maxsim && !this.late) throw new InputError('MaxSim needs token vectors: this index was built without --late', this.dir);
+    const { embeddings, tokens, dim } = enc.encode(queries, { batchSize: opts.batchSize, onProgress: opts.onProgress, tokens: opts.maxsim !== undefined });
     const out: SearchHit[][] = [];
-    for (let i = 0; i < queries.length; i++) out.push(await this.search(embeddings.subarray(i * dim, (i + 1) * dim), k));
+    for (let i = 0; i < queries.length; i++) {
+      const q = embeddings.subarray(i * dim, (i + 1) * dim);
+      if (!opts.maxsim) {
+        out.push(await this.search(q, k));
+        continue;
+      }
+      const total = await this.store.count();
+      const c = opts.maxsim.candidates ?? 100;
+      const cands = await this.store.search(q, c === 0 ? Math.max(total, 1) : Math.max(c, k));
+      const scores = await this.tokens().score(tokens![i]!, cands.map((h) => h.id));
+      out.push(cands.map((h, j) => ({ ...h, score: scores[j]!.score })).sort(compareHits).slice(0, k));
+    }
     return out;
   }
 
@@ -241,6 +289,10 @@ export class SearchIndex {
 
   async close(): Promise<void> {
     await this.store.close();
+  }
+
+  private tokens(): TokenVectors {
+    return (this.tokenVectors ??= TokenVectors.open(join(this.dir, LATE_DIR)));
   }
 
   private cleanupNew(createdDir: boolean): void {

@@ -17,7 +17,7 @@ import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
 import { fitKernelRidge, predictKernelRidge, csrToCsc } from '../src/distill/ridge.ts';
 import { Tfidf, type CsrMatrix } from '../src/text/tfidf.ts';
 import { evaluateBitextMining, l2NormalizeRows } from '../src/eval/mining.ts';
-import { mulberry32, shuffleInPlace } from '../src/util/random.ts';
+import { devSplit, selectRows } from './dev-split.ts';
 
 const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.1,0.3,1' } } });
 const SHORT = 10;
@@ -32,20 +32,13 @@ const S0 = cachedTeacherTargets(teacher, bitext.src, false);
 const Tdev = cachedTeacherTargets(teacher, dev.eng, false);
 const S0dev = cachedTeacherTargets(teacher, dev.src, false);
 
-const order = shuffleInPlace([...bitext.src.keys()], mulberry32(0));
-const nHeld = Math.round(order.length / 5);
-const held = order.slice(0, nHeld);
-const fit = order.slice(nHeld);
+const { held, fit } = devSplit(bitext.src.length, 5);
 const tfidf = new Tfidf();
 const Xfit = tfidf.fitTransform(fit.map((i) => bitext.src[i]!));
 const Xheld = tfidf.transform(held.map((i) => bitext.src[i]!));
 const Xdev = tfidf.transform(dev.src);
 const csc = csrToCsc(Xfit);
-const rows = (A: Float32Array, idx: number[]) => {
-  const out = new Float32Array(idx.length * H);
-  idx.forEach((r, i) => out.set(A.subarray(r * H, (r + 1) * H), i * H));
-  return out;
-};
+const rows = (A: Float32Array, idx: number[]) => selectRows(A, H, idx);
 const spaces = {
   P: { fwd: (P: Float32Array) => P, out: (P: Float32Array) => teacher.embedPooled(P) },
   E: { fwd: (P: Float32Array) => teacher.embedPooled(P), out: (E: Float32Array) => l2NormalizeRows(E, H) },

@@ -18,7 +18,7 @@ import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
 import { fitKernelRidge, predictKernelRidge, csrToCsc } from '../src/distill/ridge.ts';
 import { Tfidf, type CsrMatrix } from '../src/text/tfidf.ts';
 import { evaluateBitextMining } from '../src/eval/mining.ts';
-import { mulberry32, shuffleInPlace } from '../src/util/random.ts';
+import { devSplit, selectRows } from './dev-split.ts';
 
 const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.03,0.1,0.3,1' }, tatoeba: { type: 'string' }, 'data-dir': { type: 'string' } } });
 const lambdas = args.lambdas!.split(',').map(Number);
@@ -36,10 +36,7 @@ const S0 = cachedTeacherTargets(teacher, bitext.src, false, progress('teacher sw
 const Tdev = cachedTeacherTargets(teacher, dev.eng, false);
 const S0dev = cachedTeacherTargets(teacher, dev.src, false);
 
-const order = shuffleInPlace([...bitext.src.keys()], mulberry32(0));
-const nHeld = Math.round(order.length / 10);
-const held = order.slice(0, nHeld);
-const fit = order.slice(nHeld);
+const { held, fit } = devSplit(bitext.src.length, 10);
 
 const tfidf = new Tfidf();
 const Xfit = tfidf.fitTransform(fit.map((i) => bitext.src[i]!));
@@ -48,11 +45,7 @@ const Xdev = tfidf.transform(dev.src);
 log(`tfidf: ${tfidf.nFeatures} features, ${Xfit.indices.length} non-zeros`);
 const csc = csrToCsc(Xfit);
 
-const rows = (A: Float32Array, idx: number[]) => {
-  const out = new Float32Array(idx.length * H);
-  idx.forEach((r, i) => out.set(A.subarray(r * H, (r + 1) * H), i * H));
-  return out;
-};
+const rows = (A: Float32Array, idx: number[]) => selectRows(A, H, idx);
 const embed = (pooled: Float32Array) => teacher.embedPooled(pooled);
 
 function evaluate(X: CsrMatrix, P0: Float32Array | null, tgt: Float32Array, m: Parameters<typeof predictKernelRidge>[2]) {

@@ -23,7 +23,7 @@ import { initLexicalSkip } from '../src/distill/lexical-init.ts';
 import { makeObjective } from '../src/distill/objectives.ts';
 import { train, type TeacherTargets } from '../src/distill/trainer.ts';
 import { evaluateBitextMining } from '../src/eval/mining.ts';
-import { mulberry32, shuffleInPlace } from '../src/util/random.ts';
+import { devSplit, selectRows } from './dev-split.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -50,15 +50,8 @@ const objective = makeObjective(a.objective!);
 const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 const all = cachedTeacherTargets(teacher, bitext.eng, objective.needsTokens);
-const order = shuffleInPlace([...bitext.src.keys()], mulberry32(0));
-const nHeld = Math.round(order.length / 10);
-const held = order.slice(0, nHeld);
-const fit = order.slice(nHeld);
-const rows = (A: Float32Array, idx: number[]) => {
-  const out = new Float32Array(idx.length * H);
-  idx.forEach((r, i) => out.set(A.subarray(r * H, (r + 1) * H), i * H));
-  return out;
-};
+const { held, fit } = devSplit(bitext.src.length, 10);
+const rows = (A: Float32Array, idx: number[]) => selectRows(A, H, idx);
 const targets: TeacherTargets = { embeddings: rows(all.embeddings, fit), pooled: rows(all.pooled, fit), tokens: all.tokens && fit.map((i) => all.tokens![i]!), dim: H };
 const fitSrc = fit.map((i) => bitext.src[i]!);
 const heldSrc = held.map((i) => bitext.src[i]!);

@@ -3,3 +3,4 @@ export * from './bitext.ts';
 export * from './datadir.ts';
 export * from './loaders.ts';
 export * from './spec.ts';
+export * from './multi30k.ts';

@@ -14,6 +14,7 @@ import { SearchIndex } from '../retrieval/search-index.ts';
 import { loadModel, isTeacherSpec, peekModel } from '../retrieval/model-spec.ts';
 import { writeRun } from '../retrieval/trec-run.ts';
 import { progressBar } from './progress.ts';
+import { clipQueryEncoder, CLIP_SPEC } from '../retrieval/images.ts';
 
 function parseK(s: string | undefined, dflt: number): number {
   if (s === undefined) return dflt;
@@ -33,12 +34,13 @@ export function searchCommand(program: Command): void {
     .option('--model <dir|teacher>', 'encodes the queries (default: the model that encoded the index)')
     .option('--teacher <model>', 'the same as --model, for English queries')
     .option('--student <dir>', 'the same as --model, for foreign-language queries')
+    .option('--clip <dir>', 'image indexes: CLIP\'s text tower encodes the (English) queries (the same as --model clip:DIR)')
     .option('-k, --k <n>', 'results per query (default 10 for --query, 100 for --queries)')
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress output')
     .action(async (o) => {
-      const picked = [o.model, o.teacher, o.student].filter((v) => v !== undefined);
-      if (picked.length > 1) throw new InputError('give at most one of --model, --teacher, --student');
+      const picked = [o.model, o.teacher, o.student, o.clip === undefined ? undefined : `${CLIP_SPEC}${o.clip}`].filter((v) => v !== undefined);
+      if (picked.length > 1) throw new InputError('give at most one of --model, --teacher, --student, --clip');
       o.model = picked[0];
       if ((o.query === undefined) === (o.queries === undefined)) throw new InputError('give either --query TEXT or --queries FILE --run OUT');
       if (o.queries !== undefined && o.run === undefined) throw new InputError('--queries needs --run OUT (the TREC run file to write)');
@@ -50,12 +52,14 @@ export function searchCommand(program: Command): void {
       try {
         const m = index.manifest!;
         const spec: string = o.model ?? m.model.path;
-        if (o.model === undefined && !isTeacherSpec(spec) && !existsSync(spec)) {
+        const clipSpec = spec.startsWith(CLIP_SPEC);
+        if (o.model === undefined && !isTeacherSpec(spec) && !existsSync(clipSpec ? spec.slice(CLIP_SPEC.length) : spec)) {
           throw new InputError(`the index was encoded by ${m.model.name} from ${spec}, which no longer exists: pass --model`, o.index);
         }
-        const peek = peekModel(spec);
+        const peek = clipSpec ? undefined : peekModel(spec);
         if (peek) index.checkModel({ meta: peek }, 'query');
-        const model = await loadModel(spec);
+        // CLIP's text tower runs asynchronously: the queries are encoded here, served to the index by lookup
+        const model = clipSpec ? await clipQueryEncoder(spec, o.query !== undefined ? [o.query] : queries!.map((q) => q.text)) : await loadModel(spec);
         const name = model.meta.name;
         if (o.query !== undefined) {
           const [hits] = await index.searchTexts([o.query], model, k);

@@ -8,3 +8,4 @@ export { FlatStore } from './flat.ts';
 export { readCollection, parseCollection, readQueries, parseQueries, parseFormat, detectFormat, COLLECTION_FORMATS, type Collection, type CollectionFormat, type Doc, type Query } from './collection.ts';
 export { formatRun, writeRun, runTag, type QueryResults } from './trec-run.ts';
 export { modelSpecPath, peekModel, loadModel } from './model-spec.ts';
+export { indexImages, listImages, clipQueryEncoder, IMAGE_EXTENSIONS, CLIP_SPEC, type IndexImagesOptions } from './images.ts';

@@ -10,7 +10,7 @@
  * R@1/5/10 in both directions (X→en: the student's caption retrieves its English caption among 1,000).
  * Writes `results/multi30k-proxy.md` and `.json`.
  *
- * Flags: --langs de,fr,cs  --methods init,mse,ot,contrastive  --max-pairs N (5000)  --steps N (40)
+ * Flags: --langs de,fr,cs  --methods init,mse,ot,contrastive  --max-pairs N (5000)  --steps N (20)
  *        --out DIR (students)  --data-dir DIR  --tag NAME (results/multi30k-proxy-NAME.*)
  */
 import { parseArgs } from 'node:util';
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     langs: { type: 'string', default: 'de,fr,cs' },
     methods: { type: 'string', default: 'init,mse,ot,contrastive' },
     'max-pairs': { type: 'string', default: '5000' },
-    steps: { type: 'string', default: '40' },
+    steps: { type: 'string', default: '20' },
     out: { type: 'string', default: join(tmpdir(), 'optical-bench-multi30k') },
     'data-dir': { type: 'string' },
     tag: { type: 'string' },

@@ -24,7 +24,7 @@ export function distillCommand(program: Command): void {
     .command('distill')
     .description('distil a student encoder for a language from bitext (foreign ↔ English) and the English teacher')
     .requiredOption('--lang <code>', 'target language code (e.g. swh)')
-    .requiredOption('--bitext <spec>', 'bitext: bible:NAME | mafand:en-XX | sib:LANG_Script[:split] | lines:SRC:ENG (repeatable)', collect, [])
+    .requiredOption('--bitext <spec>', 'bitext: bible:NAME | mafand:en-XX | sib:LANG_Script[:split] | multi30k:LANG[:train|val] | lines:SRC:ENG (repeatable)', collect, [])
     .requiredOption('--objective <name>', `objective: ${OBJECTIVES.join(' | ')}`)
     .requiredOption('--out <dir>', 'output folder for the student (config.json, model.safetensors, tokenizer.json)')
     .option('--teacher <model>', 'the teacher: use-lite (default) | a Hugging Face folder (config.json, model.safetensors, tokenizer.json) | a Hugging Face name org/name (from the cache ~/.cache/optical or $OPTICAL_CACHE, fetched when online)')

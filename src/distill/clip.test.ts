@@ -68,6 +68,17 @@ describe('CLIP text-tower distillation', () => {
     expect(distance((await distillClip(cfg('contrastive', 20, 'con'))).student)).toBeLessThan(d0);
   });
 
+  it('default student: a Kona student from USE-lite when CLIP projects to 512', async () => {
+    writeTinyClip(join(root, 'clip512'), { seed: 6, projection: 512 });
+    const losses: number[] = [];
+    const r = await distillClip({ ...cfg('ot+mse', 2, 'kona'), clip: join(root, 'clip512'), student: undefined }, { onStep: (s) => losses.push(s.loss) });
+    expect(r.student.dim).toBe(512);
+    expect(r.student.meta.teacher).toBe('clip:optical-test/tiny-clip');
+    expect(losses).toHaveLength(2);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    r.student.dispose();
+  });
+
   it('refuses a continuing student of another teacher, and the default student when D ≠ 512', async () => {
     await expect(distillClip({ ...cfg('mse', 1, 'x'), student: undefined })).rejects.toThrow(/projection width is 24.*--student init:DIR/);
     writeTinyClip(join(root, 'clip2'), { seed: 4 });

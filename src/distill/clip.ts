@@ -6,7 +6,7 @@
  *
  * Legend: N pairs, D CLIP projection width, len_i teacher tokens of sentence i.
  *
- * Teacher targets (computed once, not cached on disk):
+ * Teacher targets (computed once per run; the last ones are kept in memory, not on disk):
  *   embeddings [N, D]  L2-normalised text_embeds (what `mse` and `contrastive` compare)
  *   pooled     [N, D]  text_embeds as returned
  *   tokens     per sentence [len_i, D]: last_hidden_state projected by CLIP's text projection (see
@@ -24,6 +24,8 @@
  *     possible only when D = 512 (CLIP ViT-B/32, ViT-B/16).
  * The student records `clip:<model name>` as its teacher, which image indexes check.
  */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { TrainableEncoder } from '../models/types.ts';
 import { ClipModel } from '../models/clip/index.ts';
 import { loadTrainable, createStudent } from '../models/student.ts';
@@ -42,10 +44,22 @@ export type ClipDistillConfig = Pick<DistillConfig, 'lang' | 'student' | 'bitext
   clip: string;
 };
 
-/** The frozen teacher's targets for the English side (see the file header). */
+/** The last targets computed in this process (runs that differ only in objective share them). */
+let memo: { key: string; targets: TeacherTargets } | undefined;
+
+/**
+ * The frozen teacher's targets for the English side (see the file header). The most recent result is kept in
+ * memory, keyed by the CLIP folder and the sentences; an entry with token states also serves requests without.
+ */
 export async function clipTeacherTargets(clip: ClipModel, eng: string[], tokens: boolean, onProgress?: (d: number, n: number) => void): Promise<TeacherTargets> {
+  const h = createHash('sha256').update(`${resolve(clip.dir)}\u0000${clip.name}\u0000`);
+  for (const s of eng) h.update(s).update('\u0000');
+  const key = h.digest('hex');
+  if (memo?.key === key && (memo.targets.tokens || !tokens)) return { ...memo.targets, tokens: tokens ? memo.targets.tokens : undefined };
   const r = await clip.encodeText(eng, { tokens, onProgress });
-  return { embeddings: r.embeddings, pooled: r.raw, tokens: r.tokens, dim: r.dim };
+  const targets = { embeddings: r.embeddings, pooled: r.raw, tokens: r.tokens, dim: r.dim };
+  memo = { key, targets };
+  return { ...targets };
 }
 
 /** Rows of x [n, D] scaled to unit norm. */

@@ -77,8 +77,6 @@ class Tower {
   private rnd: () => number;
   constructor(seed: number) {
     this.rnd = mulberry32(seed);
-    this.g.scalar('one', 1);
-    this.g.scalar('neg_big', -1e9);
     this.g.scalar('qg', 1.702);
   }
   rand(name: string, dims: number[], scale: number): string {
@@ -126,6 +124,8 @@ function textModel(o: Required<TinyClipOptions>, vocabSize: number): Uint8Array 
   const t = new Tower(o.seed * 2 + 1);
   const g = t.g;
   const ids = g.input('input_ids', INT64, ['batch_size', 'sequence_length']);
+  g.scalar('one', 1);
+  g.scalar('neg_big', -1e9);
   g.i64('zero_i', [0], []);
   g.i64('one_i', [1], []);
   g.i64('axis0', [0]);

@@ -1,6 +1,7 @@
 /** `optical distill`: train a student for a language from bitext. */
 import type { Command } from 'commander';
-import { distill, DISTILL_DEFAULTS, type DistillConfig } from '../distill/pipeline.ts';
+import { distill, DISTILL_DEFAULTS, type DistillConfig, type DistillHooks } from '../distill/pipeline.ts';
+import { distillClip } from '../distill/clip.ts';
 import { OBJECTIVES, OT_MARGINALS } from '../distill/objectives.ts';
 import { progressBar } from './progress.ts';
 import { InputError } from '../errors.ts';
@@ -24,10 +25,11 @@ export function distillCommand(program: Command): void {
     .command('distill')
     .description('distil a student encoder for a language from bitext (foreign ↔ English) and the English teacher')
     .requiredOption('--lang <code>', 'target language code (e.g. swh)')
-    .requiredOption('--bitext <spec>', 'bitext: bible:NAME | mafand:en-XX | sib:LANG_Script[:split] | lines:SRC:ENG (repeatable)', collect, [])
+    .requiredOption('--bitext <spec>', 'bitext: bible:NAME | mafand:en-XX | sib:LANG_Script[:split] | multi30k:LANG[:train|val] | lines:SRC:ENG (repeatable)', collect, [])
     .requiredOption('--objective <name>', `objective: ${OBJECTIVES.join(' | ')}`)
     .requiredOption('--out <dir>', 'output folder for the student (config.json, model.safetensors, tokenizer.json)')
     .option('--teacher <model>', 'the teacher: use-lite (default) | a Hugging Face folder (config.json, model.safetensors, tokenizer.json) | a Hugging Face name org/name (from the cache ~/.cache/optical or $OPTICAL_CACHE, fetched when online)')
+    .option('--clip <dir>', 'distil CLIP\'s text tower instead: a CLIP folder in the transformers.js layout (onnx/text_model.onnx, tokenizer.json, config.json); --vocab, --lexical, --init do not apply')
     .option('--student <model>', 'init:DIR = a new student from the weights in DIR (e.g. a multilingual encoder) | DIR = continue a student distilled from the same teacher (default: created from the teacher)')
     .option('--max-pairs <n>', 'train on a seeded random subset of this many pairs', int('max-pairs'))
     .option('--epochs <n>', 'passes over the bitext', int('epochs'), d.epochs)
@@ -96,7 +98,8 @@ export function distillCommand(program: Command): void {
       let teacherBar: ReturnType<typeof progressBar> | undefined;
       let trainBar: ReturnType<typeof progressBar> | undefined;
       const t0 = performance.now();
-      const r = await distill(cfg, {
+      if (o.clip !== undefined && o.teacher !== undefined) throw new InputError('give --clip or --teacher, not both');
+      const hooks: DistillHooks = {
         log: (m) => show && process.stderr.write(`${m}\n`),
         teacherProgress: (done, total) => {
           teacherBar ??= progressBar('teacher', total, show);
@@ -108,7 +111,8 @@ export function distillCommand(program: Command): void {
           trainBar.update(s.step, `loss ${s.loss.toFixed(4)} lr ${s.lr.toExponential(1)}`);
           if (s.step === s.totalSteps) trainBar.stop();
         },
-      });
+      };
+      const r = o.clip !== undefined ? await distillClip({ ...cfg, clip: o.clip }, hooks) : await distill(cfg, hooks);
       const summary = { out: o.out, lang: o.lang, objective: o.objective, pairs: r.bitext.src.length, steps: r.steps, loss: r.lastLoss, seconds: Math.round((performance.now() - t0) / 1000) };
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stdout.write(`saved ${o.out} (${summary.pairs} pairs, ${summary.steps} steps, final loss ${r.lastLoss.toFixed(4)}, ${summary.seconds}s)\n`);

@@ -15,6 +15,7 @@ import { isStoreKind, STORE_KINDS } from '../retrieval/store.ts';
 import { loadModel, modelSpecPath, peekModel } from '../retrieval/model-spec.ts';
 import { progressBar } from './progress.ts';
 import { bm25From, bm25Options, translationOptions, translatorFrom } from './retrieval-options.ts';
+import { indexImages } from '../retrieval/images.ts';
 
 export const METHODS = ['dense', 'bm25'] as const;
 
@@ -22,7 +23,9 @@ export function indexCommand(program: Command): void {
   const cmd = program
     .command('index')
     .description('build a search index of a collection (created if missing, otherwise added to; duplicate ids are rejected)')
-    .requiredOption('--docs <file>', 'the collection (may be .gz)')
+    .option('--docs <file>', 'the collection (may be .gz)')
+    .option('--images <dir>', 'instead of --docs: a folder of images (jpg, png, webp, …), encoded by CLIP\'s vision tower (--clip)')
+    .option('--clip <dir>', 'with --images: the CLIP folder (transformers.js layout: onnx/vision_model.onnx, preprocessor_config.json, …)')
     .requiredOption('--out <dir>', 'the index folder')
     .option('--method <method>', `retrieval method of a new index: ${METHODS.join(', ')} (dense: vectors of --model; bm25: words)`, 'dense')
     .option('--model <dir|teacher>', 'dense: encodes the documents (the teacher, or a student for foreign-language documents; a student folder, a Hugging Face folder or name)')
@@ -39,6 +42,8 @@ export function indexCommand(program: Command): void {
   bm25Options(cmd, `bm25, new index: the default of searches, ${BM25_DEFAULTS.k1} / ${BM25_DEFAULTS.b} unless given`);
   translationOptions(cmd, 'documents');
   cmd.action(async (o) => {
+    if (o.images !== undefined) return imagesAction(o);
+    if (o.docs === undefined) throw new InputError('give --docs FILE (or --images DIR --clip DIR)');
     const picked = [o.model, o.teacher, o.student].filter((v) => v !== undefined);
     if (picked.length > 1) throw new InputError('give at most one of --model, --teacher, --student');
     o.model = picked[0];
@@ -97,4 +102,24 @@ export function indexCommand(program: Command): void {
       await index.close();
     }
   });
+}
+
+/** `optical index --images DIR --clip CLIP --out INDEX` (src/retrieval/images.ts). */
+async function imagesAction(o: { images: string; clip?: string; docs?: string; model?: string; teacher?: string; student?: string; out: string; store?: string; batchSize: string; json?: boolean; quiet?: boolean }): Promise<void> {
+  if (o.clip === undefined) throw new InputError('--images needs --clip DIR (the CLIP model whose vision tower encodes the images)');
+  if (o.docs !== undefined || o.model !== undefined || o.teacher !== undefined || o.student !== undefined) throw new InputError('--images takes --clip, not --docs / --model / --teacher / --student');
+  const batchSize = Number(o.batchSize);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`--batch-size must be a positive integer, got "${o.batchSize}"`);
+  let bar: ReturnType<typeof progressBar> | undefined;
+  const r = await indexImages({
+    clip: o.clip, images: o.images, out: o.out, store: o.store, batchSize: Math.min(batchSize, 16),
+    onProgress: (done, total) => {
+      bar ??= progressBar('encoding images', total, !o.quiet);
+      bar.update(done);
+      if (done === total) bar.stop();
+    },
+  });
+  const out = { index: o.out, added: r.added, count: r.count, model: r.model, space: r.space };
+  if (o.json) process.stdout.write(JSON.stringify(out) + '\n');
+  else process.stdout.write(`added ${r.added} images to ${o.out}: ${r.count} in all, encoded by ${r.model} (space ${r.space.teacher}, dim ${r.space.dim})\n`);
 }

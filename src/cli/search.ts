@@ -20,6 +20,7 @@ import { writeRun } from '../retrieval/trec-run.ts';
 import type { SearchHit } from '../retrieval/store.ts';
 import { progressBar } from './progress.ts';
 import { bm25From, bm25Options, translationOptions, translatorFrom } from './retrieval-options.ts';
+import { clipQueryEncoder, CLIP_SPEC } from '../retrieval/images.ts';
 
 function parseCount(flag: string, s: string | undefined, dflt: number, min = 1): number {
   if (s === undefined) return dflt;
@@ -41,14 +42,15 @@ export function searchCommand(program: Command): void {
     .option('--student <dir>', 'the same as --model, for foreign-language queries')
     .option('--maxsim', 'dense index built with --late: score by late interaction (ColBERT MaxSim over token vectors)')
     .option('--candidates <n>', 'with --maxsim: documents from the vector store to re-rank (0 = all, exact)', '100')
+    .option('--clip <dir>', 'image indexes: CLIP\'s text tower encodes the (English) queries (the same as --model clip:DIR)')
     .option('-k, --k <n>', 'results per query (default 10 for --query, 100 for --queries)')
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress output');
   bm25Options(cmd, 'bm25 index: default the values recorded in the index');
   translationOptions(cmd, 'the queries');
   cmd.action(async (o) => {
-    const picked = [o.model, o.teacher, o.student].filter((v) => v !== undefined);
-    if (picked.length > 1) throw new InputError('give at most one of --model, --teacher, --student');
+    const picked = [o.model, o.teacher, o.student, o.clip === undefined ? undefined : `${CLIP_SPEC}${o.clip}`].filter((v) => v !== undefined);
+    if (picked.length > 1) throw new InputError('give at most one of --model, --teacher, --student, --clip');
     o.model = picked[0];
     if ((o.query === undefined) === (o.queries === undefined)) throw new InputError('give either --query TEXT or --queries FILE --run OUT');
     if (o.queries !== undefined && o.run === undefined) throw new InputError('--queries needs --run OUT (the TREC run file to write)');
@@ -73,13 +75,16 @@ export function searchCommand(program: Command): void {
         if (Object.keys(params).length > 0) throw new InputError('--k1 / --b are for BM25 indexes; this is a dense index', o.index);
         const m = index.manifest!;
         const spec: string = o.model ?? m.model.path;
-        if (o.model === undefined && !isTeacherSpec(spec) && !existsSync(spec)) {
+        const clipSpec = spec.startsWith(CLIP_SPEC);
+        if (o.model === undefined && !isTeacherSpec(spec) && !existsSync(clipSpec ? spec.slice(CLIP_SPEC.length) : spec)) {
           throw new InputError(`the index was encoded by ${m.model.name} from ${spec}, which no longer exists: pass --model`, o.index);
         }
-        const peek = peekModel(spec);
+        const peek = clipSpec ? undefined : peekModel(spec);
         if (peek) index.checkModel({ meta: peek }, 'query');
         if (o.maxsim && !index.late) throw new InputError('--maxsim needs token vectors: this index was built without --late', o.index);
-        const model = await loadModel(spec);
+        if (clipSpec && o.maxsim) throw new InputError('--maxsim is for text indexes built with --late, not CLIP image indexes', o.index);
+        // CLIP's text tower runs asynchronously: the queries are encoded here, served to the index by lookup
+        const model = clipSpec ? await clipQueryEncoder(spec, texts) : await loadModel(spec);
         name = model.meta.name + (o.maxsim ? '+maxsim' : '');
         const bar = progressBar('encoding queries', texts.length, !o.quiet && o.queries !== undefined);
         try {

@@ -19,6 +19,7 @@ export const DATA_SOURCES_HELP = [
   '  bible/     Bible corpus (tsv/<Name>-NT.verses.tsv.gz from github.com/christos-c/bible-corpus)',
   '             plus english-web/WEB-NT.verses.tsv (World English Bible, public domain)',
   '  mafand-mt/ MAFAND-MT news bitext: github.com/masakhane-io/lafand-mt, data/text_files/<pair>/',
+  '  multi30k/  Multi30k task 1 captions: github.com/multi30k/dataset, data/task1/raw/*.gz and data/task1/image_splits/*.txt',
   'then pass --data-dir <folder> or set $OPTICAL_DATA=<folder>.',
 ].join('\n');
 

@@ -4,3 +4,4 @@ export * from './datadir.ts';
 export * from './loaders.ts';
 export * from './spec.ts';
 export * from './dictd.ts';
+export * from './multi30k.ts';

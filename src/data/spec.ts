@@ -5,20 +5,23 @@
  *   lines:SRC_FILE:ENG_FILE    two line-aligned files (plain or .gz)
  *   sib:LANG[:SPLIT]           SIB-200 LANG (e.g. swh_Latn) with English; SPLIT train (default), dev, test
  *   mafand:PAIR[:SPLIT]        MAFAND-MT PAIR (e.g. en-swa); SPLIT dev (default)
+ *   multi30k:LANG[:SPLIT]      Multi30k task 1 captions LANG (de, fr, cs) with English; SPLIT train (default) or val
  *
- * Tatoeba is deliberately not a bitext scheme: it is an evaluation set (`loadTatoebaEval`).
+ * Tatoeba and the Multi30k test splits are deliberately not bitext: it is an evaluation set (`loadTatoebaEval`).
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { concatBitext, type Bitext } from './bitext.ts';
 import { loadBible, loadLinePairs, loadMafand, loadSib200 } from './loaders.ts';
+import { loadMulti30kBitext } from './multi30k.ts';
 
 export const BITEXT_SCHEMES = {
   bible: 'bible:NAME (e.g. bible:Swahili)',
   lines: 'lines:SRC_FILE:ENG_FILE (two line-aligned files, plain or .gz)',
   sib: 'sib:LANG[:train|dev|test] (e.g. sib:swh_Latn, default split train)',
   mafand: 'mafand:PAIR[:SPLIT] (e.g. mafand:en-swa, default split dev)',
+  multi30k: 'multi30k:LANG[:train|val] (LANG de, fr or cs, paired with en; default split train)',
 } as const;
 
 function schemesHelp(): string {
@@ -80,6 +83,12 @@ export function parseBitextSpec(spec: string, dataDir: string): Bitext {
       const [pair, split = 'dev', ...extra] = rest.split(':');
       if (extra.length) throw new InputError(`bitext spec ${JSON.stringify(spec)}: expected ${BITEXT_SCHEMES.mafand}`);
       return loadMafand(dataDir, pair!, split);
+    }
+    case 'multi30k': {
+      need('language');
+      const [lang, split = 'train', ...extra] = rest.split(':');
+      if (extra.length) throw new InputError(`bitext spec ${JSON.stringify(spec)}: expected ${BITEXT_SCHEMES.multi30k}`);
+      return loadMulti30kBitext(dataDir, lang!, split);
     }
     case 'tatoeba':
       throw new InputError(

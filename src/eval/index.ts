@@ -4,3 +4,4 @@ export { binomialTwoSidedHalf, mcnemarExact, type McNemarResult } from './signif
 export { parseQrels, parseRun, readQrels, readRun, type Qrels, type Run } from './trec-format.ts';
 export { formatMeasure, parseMeasure, parseMeasures, type Measure, type MeasureName } from './trec-measures.ts';
 export { compareUtf8, evaluateRun, rankDocuments, type TrecEvalOptions, type TrecEvalResult } from './trec.ts';
+export { evaluateImageRetrieval, goldFromImageNames, type ImageRetrievalResult } from './image-retrieval.ts';

@@ -11,3 +11,4 @@ export { modelSpecPath, peekModel, loadModel } from './model-spec.ts';
 export { Bm25Index, BM25_DEFAULTS, BM25_FORMAT, validateBm25, type Bm25Params, type Bm25Manifest } from './bm25.ts';
 export { TokenVectors, maxSim, normalizeRows } from './late.ts';
 export { openAnyIndex, indexFormat, type AnyIndex } from './open-index.ts';
+export { indexImages, listImages, clipQueryEncoder, IMAGE_EXTENSIONS, CLIP_SPEC, type IndexImagesOptions } from './images.ts';

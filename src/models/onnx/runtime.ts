@@ -24,6 +24,8 @@ interface NativeSession {
   loadModel(buf: ArrayBuffer, offset: number, length: number, options: object): void;
   run(feeds: Record<string, unknown>, fetches: Record<string, null>, options: object): Record<string, { data: Float32Array; dims: readonly number[] }>;
   dispose(): void;
+  readonly inputMetadata: readonly { name: string }[];
+  readonly outputMetadata: readonly { name: string }[];
 }
 interface Native {
   binding: { InferenceSession: new () => NativeSession };
@@ -83,6 +85,16 @@ export class OrtSession {
       executionMode: 'sequential',
       executionProviders: ['cpu'],
     });
+  }
+
+  /** The graph's input names, in order. */
+  get inputNames(): readonly string[] {
+    return this.s.inputMetadata.map((m) => m.name);
+  }
+
+  /** The graph's output names, in order. */
+  get outputNames(): readonly string[] {
+    return this.s.outputMetadata.map((m) => m.name);
   }
 
   /** Run the graph on `feeds`; returns the requested `outputs` as float32 arrays with their dims. */

@@ -182,10 +182,14 @@ function bm25(docs: Side, queries: string[]): SearchHit[][] {
 async function student(lang: string, steps: number, vocab: 'teacher' | 'new'): Promise<{ model: KonaEncoder; seconds: number; reused: boolean }> {
   const out = join(args.work!, `${lang}-${vocab}-mse-${steps}`);
   if (existsSync(join(out, 'model.safetensors')) && existsSync(join(out, 'config.json'))) {
-    return { model: await loadStudent(out), seconds: NaN, reused: true };
+    const saved = await loadStudent(out);
+    // a trained student is reused only once refitted (the default stage of `optical distill`); a student
+    // trained before the refit stage existed is refitted below by `resume`, without retraining
+    if (steps === 0 || (saved.config as { training?: { refit?: unknown } }).training?.refit !== undefined) return { model: saved, seconds: NaN, reused: true };
+    saved.dispose();
   }
   const ts = Date.now();
-  const r = await distill({ ...DISTILL_DEFAULTS, lang, bitext: [`sib:${SIB[lang]}:train`], objective: 'mse', out, steps, vocab, dataDir }, { log: (m) => log(`  ${lang}: ${m}`) });
+  const r = await distill({ ...DISTILL_DEFAULTS, lang, bitext: [`sib:${SIB[lang]}:train`], objective: 'mse', out, steps, vocab, dataDir, resume: true }, { log: (m) => log(`  ${lang}: ${m}`) });
   return { model: r.student as unknown as KonaEncoder /* the USE-lite teacher always gets a Kona student */, seconds: (Date.now() - ts) / 1000, reused: false };
 }
 

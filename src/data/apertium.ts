@@ -15,7 +15,7 @@
  * Translations are cached on disk (`cacheDir/apertium-PAIR-HASH.json`, HASH = sha256 of the pair and the
  * sentences), so a rerun of an experiment does not translate again.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,7 +107,7 @@ export function translateApertium(sentences: readonly string[], opts: ApertiumOp
   // the batch goes in a file: apertium reads stdin through /dev/stdin, which cannot be opened when stdin is
   // the socket Node gives a child process
   const tmp = mkdtempSync(join(tmpdir(), 'optical-apertium-'));
-  let r: ReturnType<typeof spawnSync<string>>;
+  let r: SpawnSyncReturns<string>;
   try {
     const input = join(tmp, 'input.txt');
     writeFileSync(input, apertiumInput(clean));

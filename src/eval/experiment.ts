@@ -58,6 +58,8 @@ export interface CellResult {
 
 export interface ExperimentResults {
   name: string;
+  /** the config's description */
+  description?: string;
   file: string;
   seed: number;
   baseline: string;
@@ -214,6 +216,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   const comparisons = compareToBaseline(cells, cfg.significance.baseline, sets, { samples: cfg.significance.samples, seed: cfg.seed });
   return {
     name: cfg.name,
+    description: cfg.description,
     file: cfg.file,
     seed: cfg.seed,
     baseline: cfg.significance.baseline,

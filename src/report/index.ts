@@ -36,6 +36,7 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
   const out: string[] = [
     `# ${r.name}`,
     '',
+    ...(r.description ? [r.description, ''] : []),
     `Command: \`${meta.command}\` (config \`${r.file}\`, seed ${r.seed}). Machine: ${meta.machine}, ${meta.date}.`,
     `Wall time of this run: ${Math.round(r.wallSeconds)}s (${r.ran.length} cells run, ${r.skipped.length} reused from earlier runs); summed cell cost ${Math.round(fitted)}s.`,
     '',

@@ -1,6 +1,7 @@
 /**
  * A fake `apertium` executable for tests (a node script put first on PATH), so no test needs the real one.
  *   apertium -l              lists the pairs eu-en, toy-en
+ *   apertium -V              prints "Apertium 0.0-fake"
  *   apertium -u PAIR FILE    "translates" FILE to stdout: each word through the JSON map in
  *                            $FAKE_APERTIUM_MAP when set, else upper-cased; marker lines (OPTICALSEP…) pass
  * $FAKE_APERTIUM_MODE makes it misbehave: `split` (one output line per word), `drop` (loses the marker of
@@ -14,6 +15,7 @@ const SCRIPT = `#!/usr/bin/env node
 const fs = require('fs');
 const args = process.argv.slice(2);
 fs.appendFileSync(process.env.FAKE_APERTIUM_LOG, args.join(' ') + '\\n');
+if (args[0] === '-V') { process.stdout.write('Apertium 0.0-fake\\n'); process.exit(0); }
 if (args[0] === '-l') { process.stdout.write('  eu-en\\n  toy-en\\n'); process.exit(0); }
 const [flag, pair, file] = args;
 if (flag !== '-u' || !file) { process.stderr.write('USAGE: apertium ...\\n'); process.exit(1); }

@@ -55,6 +55,13 @@ export function apertiumPairs(command = 'apertium'): string[] {
   return r.stdout.split('\n').map((s) => s.trim()).filter((s) => s !== '');
 }
 
+/** The installed Apertium's version line (`apertium -V`, e.g. "Apertium 3.8.3"), recorded with results. */
+export function apertiumVersion(command = 'apertium'): string {
+  const r = spawnSync(command, ['-V'], { encoding: 'utf8' });
+  if (r.error) throw (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? missingExecutable(command, 'LANG1-LANG2') : r.error;
+  return firstLine(r.stdout || r.stderr);
+}
+
 /** Check that Apertium and the pair are installed (`InputError` saying what to install). */
 export function checkApertium(pair: string, command = 'apertium'): void {
   let pairs: string[];

@@ -150,8 +150,8 @@ describe('translation baselines in the runner (tiny dictd fixture, fake apertium
       expect(s.metrics.x2en).toEqual({ 'R@1': 1, 'R@5': 1, 'R@10': 1, MRR: 1 });
     }
     expect(cell('dict').info).toEqual({ dictionary: 'toy-eng', headwords: WORDS.length, translations: 1 });
-    expect(cell('mt').info).toEqual({ system: 'apertium', pair: 'toy-en' });
-    const translate = fake.calls().filter((c) => c.startsWith('-u'));
+    expect(cell('mt').info).toEqual({ system: 'apertium', pair: 'toy-en', version: 'Apertium 0.0-fake' });
+    const translate = fake.calls().filter((c) => c.startsWith('-u '));
     expect(translate).toHaveLength(2); // one process per evaluation set
     const cached = readdirSync(join(out, 'cache', 'mt')).map((f) => JSON.parse(readFileSync(join(out, 'cache', 'mt', f), 'utf8')).translations);
     expect(cached).toHaveLength(2);

@@ -15,12 +15,15 @@
  *                   folder) or a dictd path (relative paths are in the data folder). A language without a
  *                   dictionary is an error: leave it out with the method's `languages`.
  *   mt-translate    system: "apertium", pair: an Apertium direction into English (e.g. "eu-en"). The foreign
- *                   side of each evaluation set is translated in one process and cached under OUT/cache/mt.
+ *                   side of each evaluation set is translated in one process and cached under OUT/cache/mt
+ *                   (keyed by the pair and the sentences); the cell records `apertium -V`.
+ * A cell's key covers its config, not the dictionary file or the installed Apertium: after changing either,
+ * delete OUT/cells/METHOD (and OUT/cache/mt) to rerun.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { readDictd, translateText } from '../data/dictd.ts';
-import { checkApertium, translateApertium } from '../data/apertium.ts';
+import { apertiumVersion, checkApertium, translateApertium } from '../data/apertium.ts';
 import { bm25Scores } from '../retrieval/bm25-scores.ts';
 import { validateBm25 } from '../retrieval/bm25.ts';
 import { InputError } from '../errors.ts';
@@ -128,7 +131,7 @@ registerMethod('mt-translate', (m, fail) => {
     fit: async (ctx) => {
       const cacheDir = join(ctx.cacheDir, 'mt');
       const translate = (texts: string[]) => translateApertium(texts, { pair, cacheDir });
-      return { system: translateThenTeacher(translate, ctx), info: { system, pair } };
+      return { system: translateThenTeacher(translate, ctx), info: { system, pair, version: apertiumVersion() } };
     },
   };
 });

@@ -10,6 +10,8 @@
  *   bm25            k1 (default 1.2), b (default 0.75). x→en: the foreign sentence is the query, the English
  *                   sentences of the evaluation set are the documents; en→x the reverse (IDF and avgdl from
  *                   the documents' side). Words: `src/text/words.ts`; no training (the bitext is unused).
+ *                   A gold item sharing no word with its query scores 0 and is ranked among the other zeros
+ *                   by the harness's tie rule (lower index first, `experiment-metrics.ts`).
  *   dict-translate  dictionaries: {LANG: SPEC} (default for a language: freedict:LANG-eng), translations
  *                   (per word, default 1). SPEC is `freedict:PAIR` (freedict/freedict-PAIR.index in the data
  *                   folder) or a dictd path (relative paths are in the data folder). A language without a

@@ -5,3 +5,4 @@ export * from './loaders.ts';
 export * from './spec.ts';
 export * from './dictd.ts';
 export * from './multi30k.ts';
+export * from './apertium.ts';

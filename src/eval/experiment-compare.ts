@@ -1,7 +1,7 @@
 /**
  * Significance of every method against the baseline method (default `ot`) of an experiment: for each
  * evaluation set, language and direction, a paired test over the same queries (`significance.ts`:
- * bootstrap 95% interval of the difference and paired randomization p-value) on R@1 and on MRR.
+ * bootstrap 95% interval of the difference and paired randomization p-value) on R@1, R@5, R@10 and MRR.
  */
 import { pairedTest } from './significance.ts';
 import { perQuery, type Direction, type Metric } from './experiment-metrics.ts';
@@ -21,7 +21,7 @@ export interface Comparison {
   p: number;
 }
 
-export const COMPARED_METRICS: Metric[] = ['R@1', 'MRR'];
+export const COMPARED_METRICS: Metric[] = ['R@1', 'R@5', 'R@10', 'MRR'];
 
 export function compareToBaseline(cells: CellResult[], baseline: string, sets: string[], opts: { samples: number; seed: number }): Comparison[] {
   const out: Comparison[] = [];

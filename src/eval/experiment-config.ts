@@ -6,6 +6,7 @@
  * ```json
  * {
  *   "name": "paper",                       // results/<name>.json, <name>.md
+ *   "description": "…",                     // optional: printed under the report's title
  *   "seed": 0,
  *   "teacher": "use-lite",                  // optional model spec
  *   "maxPairs": 3000,                       // optional: a seeded sample of each language's training bitext
@@ -57,6 +58,8 @@ export interface MethodConfig {
 
 export interface ExperimentConfig {
   name: string;
+  /** free text printed under the report's title (what the run is, what it leaves out) */
+  description?: string;
   seed: number;
   teacher?: string;
   maxPairs?: number;
@@ -115,6 +118,7 @@ export function parseExperimentConfig(raw: unknown, file: string): ExperimentCon
   const o = root.object(raw);
   root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'description']);
   const name = root.at('name').name(o['name']);
+  const description = o['description'] === undefined ? undefined : root.at('description').string(o['description']);
   const seed = o['seed'] === undefined ? 0 : root.at('seed').int(o['seed']);
   const teacher = o['teacher'] === undefined ? undefined : root.at('teacher').string(o['teacher']);
   const maxPairs = o['maxPairs'] === undefined ? undefined : root.at('maxPairs').int(o['maxPairs'], 1);
@@ -148,7 +152,7 @@ export function parseExperimentConfig(raw: unknown, file: string): ExperimentCon
       for (const [k, spec] of Object.entries(l.eval)) if (spec.startsWith('bible-heldout:')) langAt.at(i).at('eval').at(k).fail('a bible-heldout set needs $.bibleHeldOutBooks');
     });
   }
-  return { name, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, file };
+  return { name, description, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, file };
 }
 
 function dupes(names: string[], at: At, field: string): void {

@@ -13,11 +13,11 @@ const cells = (e: ReturnType<typeof loadExperiment>) => e.cfg.languages.reduce((
 describe('committed experiment configs', () => {
   it('smoke.json and paper.json parse, methods built', () => {
     const smoke = loadExperiment(join(EXP, 'smoke.json'));
-    expect(cells(smoke)).toBe(8);
+    expect(cells(smoke)).toBe(10);
     const paper = loadExperiment(join(EXP, 'paper.json'));
     expect(paper.cfg.languages.map((l) => l.code)).toEqual(['swh', 'kab', 'zul', 'wol', 'eus', 'deu', 'fra', 'ces', 'ukr', 'lvs']);
     expect(paper.cfg.significance.baseline).toBe('ot');
-    expect(cells(paper)).toBe(92);
+    expect(cells(paper)).toBe(104);
   });
 
   it.skipIf(!data)('paper.json: Bible held-out books are out of training, eval sets load (skipped without ../shared/data)', () => {
@@ -30,6 +30,11 @@ describe('committed experiment configs', () => {
       expect(set.src.length).toBeGreaterThan(50);
       expect(trainingOverlap(train, set)).toBe(0);
     }
+    // the FreeDict baseline's dictionary exists for its language (and a language without one is refused)
+    const freedict = paper.methods.find((m) => m.config.kind === 'dict-translate')!;
+    expect(freedict.config.languages).toEqual(['swh']);
+    expect(() => freedict.check!(swh, data!)).not.toThrow();
+    expect(() => freedict.check!(paper.cfg.languages.find((l) => l.code === 'kab')!, data!)).toThrow(/options\.dictionaries: no dictionary for language kab: .*\(FreeDict into English in .*: afr-eng, cym-eng, gle-eng, isl-eng, kha-eng, kur-eng, lit-eng, swh-eng\)/);
     const deu = paper.cfg.languages.find((l) => l.code === 'deu')!;
     expect(loadEvalSet(deu.eval['multi30k-2016']!, data!, []).src).toHaveLength(1000);
   });

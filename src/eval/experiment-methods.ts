@@ -1,14 +1,15 @@
 /**
  * Methods of the experiment matrix: a method is fitted once per language on that language's training
  * bitext, and the fitted system scores foreign sentences against English ones. Scores rather than vectors
- * are the contract, so lexical methods (char n-gram TF-IDF here; BM25, dictionary or MT + teacher later)
+ * are the contract, so lexical methods (char n-gram TF-IDF, BM25), translation followed by the teacher,
  * and encoders share one evaluation (`experiment-metrics.ts`).
  *
  * Legend: N training pairs, Q foreign sentences, M English sentences, D teacher dim.
  *
  * Adding a method: `registerMethod(kind, factory)`; the factory checks `options` when the config is read
  * (errors via `fail(field, msg)`, which names the config file and the option's JSON path) and returns a
- * {@link Method}. Built in: `teacher`, `char-tfidf`, `kernel-ridge`, `distill` (`experiment-distill.ts`).
+ * {@link Method}. Built in: `teacher`, `char-tfidf`, `kernel-ridge`, `distill` (`experiment-distill.ts`), `bm25`,
+ * `dict-translate`, `mt-translate` (`experiment-baselines.ts`).
  */
 import type { Bitext } from '../data/index.ts';
 import type { SentenceEncoder } from '../models/types.ts';
@@ -18,9 +19,15 @@ import { Tfidf, type CsrMatrix } from '../text/tfidf.ts';
 import type { LanguageConfig, MethodConfig } from './experiment-config.ts';
 import { cosineScores } from './experiment-metrics.ts';
 
-/** A fitted method: similarities S [Q, M] of foreign sentences (rows) and English sentences (columns). */
+/**
+ * A fitted method: similarities S [Q, M] of foreign sentences (rows) and English sentences (columns).
+ * Row i ranks the English sentences for foreign query i (x→en); column j ranks the foreign sentences for
+ * English query j (en→x), unless the method is asymmetric and gives `scoresEn2x`.
+ */
 export interface CellSystem {
   scores(src: string[], eng: string[]): Float64Array;
+  /** T [Q, M] for en→x when it differs from S (BM25: the foreign sentences are then the documents); column j ranks them for English query j */
+  scoresEn2x?(src: string[], eng: string[]): Float64Array;
   dispose?(): void;
 }
 
@@ -35,6 +42,8 @@ export interface MethodContext {
   english(texts: string[]): Float32Array;
   /** this cell's working folder (students, checkpoints) */
   dir: string;
+  /** a folder shared by every cell and run of this output (e.g. cached machine translations) */
+  cacheDir: string;
   seed: number;
   dataDir: string;
   log(msg: string): void;
@@ -48,6 +57,11 @@ export interface FittedMethod {
 
 export interface Method {
   readonly config: MethodConfig;
+  /**
+   * Check what a cell needs outside the config (a dictionary for the language, an installed MT system),
+   * for every cell still to run, before any cell is fitted; throws an InputError naming the option.
+   */
+  check?(lang: LanguageConfig, dataDir: string): void;
   fit(ctx: MethodContext): Promise<FittedMethod>;
 }
 

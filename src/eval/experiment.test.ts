@@ -64,8 +64,8 @@ describe('experiment runner on a tiny config made by the test', () => {
       // char n-gram TF-IDF cannot match reversed words to English; the lexical ridge fit maps them
       const ridge = r1.cells.find((c) => c.method === 'ridge' && c.lang === 'toy')!;
       expect(ridge.sets['dev']!.metrics.x2en['R@1']).toBeGreaterThanOrEqual(0.5);
-      // 3 non-baseline methods × 2 languages × 1 set × 2 directions × 2 metrics
-      expect(r1.comparisons).toHaveLength(24);
+      // 3 non-baseline methods × 2 languages × 1 set × 2 directions × 4 metrics (R@1, R@5, R@10, MRR)
+      expect(r1.comparisons).toHaveLength(48);
 
       // resume: nothing to do, cell files untouched
       const mtime = statSync(cellFile(out, 'ot', 'toy')).mtimeMs;
@@ -92,6 +92,7 @@ describe('experiment runner on a tiny config made by the test', () => {
       const { files } = await writeReport(r3, out, { command: 'test', machine: 'test', date: '2026-01-01' });
       const md = readFileSync(join(out, 'tiny.md'), 'utf8');
       expect(md).toContain('| method | toy→en | en→toy | sh→en | en→sh |');
+      expect(md).toMatch(/### R@1\n[^]*### R@5\n[^]*### R@10\n[^]*### MRR\n/);
       expect(md).toMatch(/\*\*\d+\.\d\*\*/);
       expect(md).toContain('## Gap: high- minus low-resource');
       expect(files).toContain('charts/tiny-dev.png');
@@ -128,7 +129,7 @@ describe('experiment runner on a tiny config made by the test', () => {
       return () => loadExperiment(f);
     };
     const f = join(dir, 'c.json');
-    expect(write({ ...base, methods: [{ name: 'b', kind: 'bm99' }] })).toThrow(`${f}: $.methods[0].kind: unknown method kind "bm99" (valid: teacher, char-tfidf, kernel-ridge, distill)`);
+    expect(write({ ...base, methods: [{ name: 'b', kind: 'bm99' }] })).toThrow(`${f}: $.methods[0].kind: unknown method kind "bm99" (valid: teacher, char-tfidf, kernel-ridge, distill, bm25, dict-translate, mt-translate)`);
     expect(write({ ...base, methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { ot: { tau: -1 } } }] })).toThrow(/\$\.methods\[0\]\.options\.ot\.tau: expected a number > 0 or "balanced"/);
     expect(write({ ...base, methods: [{ name: 'o', kind: 'distill', objective: 'ot+kl' }] })).toThrow(/\$\.methods\[0\]\.objective: unknown objective part "kl"/);
     expect(write({ ...base, methods: [{ name: 'r', kind: 'kernel-ridge', options: { lamda: 1 } }] })).toThrow(/\$\.methods\[0\]\.options\.lamda: unknown option for kind kernel-ridge \(valid: lambda, center\)/);

@@ -6,6 +6,7 @@
  * Files under `out/` (all written atomically: temp file + rename):
  *   cells/<method>/<lang>.json   one finished cell (CellResult): metrics, per-query ranks, cost, fit info
  *   work/<method>/<lang>/        the cell's working folder (a distilled student and its checkpoints)
+ *   cache/                       shared by all cells and runs (machine translations, keyed by their input)
  * Resumable: a cell whose JSON exists with the same key (hash of the method, the language, the seed, the
  * sampling, the held-out books and the teacher) is skipped; a changed config reruns only the changed cells;
  * an interrupted distillation continues from its checkpoint (`work/…/key` ties the folder to the cell key, so
@@ -25,6 +26,7 @@ import { readExperimentConfig, type ExperimentConfig, type LanguageConfig, type 
 import { loadEvalSet, loadTrainingBitext, trainingOverlap, type EvalSet } from './experiment-sets.ts';
 import { makeMethod, type Method } from './experiment-methods.ts';
 import './experiment-distill.ts';
+import './experiment-baselines.ts';
 import { DIRECTIONS, METRICS, metricsFromRanks, ranksFromScores, type Direction, type Metric } from './experiment-metrics.ts';
 import { compareToBaseline, type Comparison } from './experiment-compare.ts';
 
@@ -56,6 +58,8 @@ export interface CellResult {
 
 export interface ExperimentResults {
   name: string;
+  /** the config's description */
+  description?: string;
   file: string;
   seed: number;
   baseline: string;
@@ -122,6 +126,14 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   const cells: CellResult[] = [];
   const ran: string[] = [];
   const skipped: string[] = [];
+  const isDone = (m: Method, lang: LanguageConfig) => {
+    const done = readCell(cellFile(opts.out, m.config.name, lang.code));
+    return done !== undefined && done.key === cellKey(cfg, m, lang) && done.version === CELL_VERSION;
+  };
+  // what the cells still to run need outside the config (dictionaries, MT systems), before any fitting
+  for (const lang of cfg.languages) {
+    for (const m of methods) if (m.check && (!m.config.languages || m.config.languages.includes(lang.code)) && !isDone(m, lang)) m.check(lang, dataDir);
+  }
   for (const lang of cfg.languages) {
     let evalSets: Map<string, EvalSet> | undefined;
     let bitext: Bitext | undefined;
@@ -159,6 +171,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
           return e;
         },
         dir,
+        cacheDir: join(opts.out, 'cache'),
         seed: cfg.seed,
         dataDir,
         log: (msg) => log(`  ${id}: ${msg}`),
@@ -167,7 +180,9 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       const sets: Record<string, SetResult> = {};
       for (const [name, set] of evalSets) {
         const n = set.src.length;
-        const ranks = ranksFromScores(fitted.system.scores(set.src, set.eng), n);
+        const x2en = ranksFromScores(fitted.system.scores(set.src, set.eng), n);
+        const en2x = fitted.system.scoresEn2x ? ranksFromScores(fitted.system.scoresEn2x(set.src, set.eng), n) : x2en;
+        const ranks = { x2en: x2en.x2en, en2x: en2x.en2x };
         sets[name] = {
           spec: set.spec,
           n,
@@ -201,6 +216,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   const comparisons = compareToBaseline(cells, cfg.significance.baseline, sets, { samples: cfg.significance.samples, seed: cfg.seed });
   return {
     name: cfg.name,
+    description: cfg.description,
     file: cfg.file,
     seed: cfg.seed,
     baseline: cfg.significance.baseline,

@@ -2,13 +2,14 @@
  * The report of an experiment, written into the output folder (every file atomically):
  *   <name>.json              summary: configuration, every cell's metrics, fit info and cost (per-query
  *                            ranks stay in cells/), and every comparison with the baseline
- *   <name>.md                per evaluation set: R@1 and MRR tables (methods × language/direction, best in
+ *   <name>.md                per evaluation set: R@1, R@5, R@10 and MRR tables (methods × language/direction, best in
  *                            bold, ▲/▼ significantly better/worse than the baseline), significance details;
  *                            the gap table; the cost of each cell; the wall time
  *   charts/<name>-<set>.{vl.json,svg,png}, charts/<name>-gap.{vl.json,svg,png}
  */
 import { join } from 'node:path';
 import type { ExperimentResults } from '../eval/experiment.ts';
+import { METRICS } from '../eval/experiment-metrics.ts';
 import { atomicWriteFile } from '../util/fs.ts';
 import { gapChartSpec, renderChart, setChartSpec, type VegaLiteSpec } from './charts.ts';
 import { ALPHA, costTable, gapSets, gapTable, setSizes, setTable, significanceTable } from './tables.ts';
@@ -35,16 +36,18 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
   const out: string[] = [
     `# ${r.name}`,
     '',
+    ...(r.description ? [r.description, ''] : []),
     `Command: \`${meta.command}\` (config \`${r.file}\`, seed ${r.seed}). Machine: ${meta.machine}, ${meta.date}.`,
     `Wall time of this run: ${Math.round(r.wallSeconds)}s (${r.ran.length} cells run, ${r.skipped.length} reused from earlier runs); summed cell cost ${Math.round(fitted)}s.`,
     '',
-    `Metrics: R@1 (= bitext-mining accuracy) and MRR in % over all queries, both directions (X→en: foreign queries retrieve the English side). ` +
-      `**Bold**: best in the column. ▲ / ▼: better / worse than \`${r.baseline}\` on the same queries at p < ${ALPHA} (paired randomization test; ` +
-      `95% bootstrap intervals below).`,
+    `Metrics: R@1 (= bitext-mining accuracy), R@5, R@10 and MRR (full ranking) in % over all queries, both directions (X→en: foreign queries retrieve the English side). ` +
+      `**Bold**: best in the column. ▲ / ▼: better / worse than \`${r.baseline}\` on the same queries and metric at p < ${ALPHA} (paired randomization test; ` +
+      `95% bootstrap intervals of R@1 below).`,
     '',
   ];
   for (const set of r.sets) {
-    out.push(`## ${set}`, '', setSizes(r, set), '', '### R@1', '', setTable(r, set, 'R@1'), '', '### MRR', '', setTable(r, set, 'MRR'), '');
+    out.push(`## ${set}`, '', setSizes(r, set), '');
+    for (const metric of METRICS) out.push(`### ${metric}`, '', setTable(r, set, metric), '');
     if (charts[set]) out.push(`![${set}](${charts[set]})`, '');
     out.push(`### R@1 against ${r.baseline}`, '', significanceTable(r, set, 'R@1'), '');
   }

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { ExperimentResults, CellResult } from '../eval/experiment.ts';
 import { gapTable, mark, setTable } from './tables.ts';
+import { markdown } from './index.ts';
 
 const m = (r1: number) => ({ 'R@1': r1, 'R@5': r1, 'R@10': r1, MRR: r1 });
 const cell = (method: string, lang: string, group: 'low' | 'high', x: number, e: number): CellResult => ({
@@ -26,6 +27,22 @@ describe('report tables', () => {
     expect(t[3]).toBe('| ot | **40.0** | **20.0** | 60.0 | **70.0** |');
     expect(mark({ ...results.comparisons[0]!, delta: 0.1 })).toBe(' ▲');
     expect(mark(undefined)).toBe('');
+  });
+
+  it('R@5, R@10 and MRR tables read their own metric, bold and marks included', () => {
+    const r: ExperimentResults = structuredClone(results);
+    const set = (method: string, lang: string) => r.cells.find((c) => c.method === method && c.lang === lang)!.sets['dev']!;
+    set('teacher', 'swh').metrics.x2en = { 'R@1': 0.1, 'R@5': 0.75, 'R@10': 0.8, MRR: 0.3 };
+    set('ot', 'swh').metrics.x2en = { 'R@1': 0.4, 'R@5': 0.5, 'R@10': 0.9, MRR: 0.45 };
+    r.comparisons.push({ set: 'dev', lang: 'swh', direction: 'x2en', metric: 'R@5', method: 'teacher', baseline: 'ot', n: 4, delta: 0.25, ci: [0.1, 0.4], p: 0.03 });
+    expect(setTable(r, 'dev', 'R@5').split('\n')[2]).toBe('| teacher | **75.0** ▲ | **20.0** | **90.0** | 50.0 |');
+    expect(setTable(r, 'dev', 'R@5').split('\n')[3]).toBe('| ot | 50.0 | **20.0** | 60.0 | **70.0** |');
+    expect(setTable(r, 'dev', 'R@10').split('\n')[2]).toBe('| teacher | 80.0 | **20.0** | **90.0** | 50.0 |');
+    expect(setTable(r, 'dev', 'MRR').split('\n')[3]).toBe('| ot | **45.0** | **20.0** | 60.0 | **70.0** |');
+    const md = markdown(r, { command: 'c', machine: 'm', date: 'd' }, {});
+    const sections = md.split('\n').filter((l) => l.startsWith('### '));
+    expect(sections).toEqual(['### R@1', '### R@5', '### R@10', '### MRR', '### R@1 against ot']);
+    expect(md).toContain('| teacher | **75.0** ▲ |');
   });
 
   it('gap = mean(high) − mean(low) of the mean of both directions', () => {

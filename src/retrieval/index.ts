@@ -8,6 +8,7 @@ export { FlatStore } from './flat.ts';
 export { readCollection, parseCollection, readQueries, parseQueries, parseFormat, detectFormat, COLLECTION_FORMATS, type Collection, type CollectionFormat, type Doc, type Query } from './collection.ts';
 export { formatRun, writeRun, runTag, type QueryResults } from './trec-run.ts';
 export { modelSpecPath, peekModel, loadModel } from './model-spec.ts';
+export { bm25Scores } from './bm25-scores.ts';
 export { Bm25Index, BM25_DEFAULTS, BM25_FORMAT, validateBm25, type Bm25Params, type Bm25Manifest } from './bm25.ts';
 export { TokenVectors, maxSim, normalizeRows } from './late.ts';
 export { openAnyIndex, indexFormat, type AnyIndex } from './open-index.ts';

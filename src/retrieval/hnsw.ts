@@ -15,8 +15,10 @@
  * if anything fails the graph is reloaded from generation g.
  *
  * Choosing parameters: `m` (links per node, 16) and `efConstruction` (200) trade build time for recall;
- * `efSearch` (default 64, raised to k + 8 when needed) trades query time for recall. At this size recall@10
- * is ~1 on the test collections; it degrades gracefully for millions of documents.
+ * `efSearch` (default 128, raised to k + 8 when needed) trades query time for recall. Measured at 1M
+ * vectors of 512 dims (BENCHMARKS.md, `npm run bench:search`, m 16, efConstruction 100, 2026-11-22):
+ * efSearch 64 / 128 / 256 → recall@10 0.889 / 0.962 / 0.987 at p50 0.57 / 0.90 / 1.43 ms; hence 128.
+ * An index keeps the efSearch it was built with (hnsw.json); `setEfSearch` changes it for a session.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +40,7 @@ export interface HnswParams {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 64 };
+export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 128 };
 
 interface HnswManifest extends HnswParams {
   format: typeof FORMAT;

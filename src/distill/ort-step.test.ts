@@ -1,0 +1,127 @@
+/**
+ * The ONNX Runtime training step (models/onnx/train-step.ts + ort-step.ts) computes the tfjs step
+ * (grads.ts `partGradients`, tfjs autodiff of kona.ts): loss, the gradient of every parameter, of the input
+ * embeddings and of ψ, on a tiny Kona model (E 16 → width 32, 2 layers, 4 heads, FFN 64, a projected
+ * residual in layer 0) and a padded batch of 4 sentences of lengths 7, 3, 5, 1. Tolerance: max |Δ| ≤ 1e-4 of
+ * the largest |value| of each gradient (float32 rounding of two summation orders).
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { initEngine, tf } from '../models/engine.ts';
+import { konaParamShapes, type KonaConfig, type KonaParams } from '../models/kona.ts';
+import { KonaTrainStep } from '../models/onnx/train-step.ts';
+import { ortUnavailableReason } from '../models/onnx/index.ts';
+import { mulberry32 } from '../util/random.ts';
+import { makeObjective } from './objectives.ts';
+import { partGradients, type PartJob } from './grads.ts';
+import { ortGradients, paramArrays } from './ort-step.ts';
+
+export const TINY: KonaConfig = {
+  vocabSize: 50,
+  embedDim: 16,
+  layers: [
+    { inDim: 16, hidden: 32, heads: 4, ffn: 64 },
+    { inDim: 32, hidden: 32, heads: 4, ffn: 64 },
+  ],
+  maxLength: 16,
+  doubleEmbedding: true,
+  layerNormEps: 1e-6,
+};
+
+/** Seeded parameters of a config (LN scales near 1, weights ~ N(0, 1/fan_in), non-zero biases). */
+export function randomParams(cfg: KonaConfig, seed: number): Record<string, Float32Array> {
+  const rnd = mulberry32(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const out: Record<string, Float32Array> = {};
+  for (const [name, shape] of Object.entries(konaParamShapes(cfg))) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const x = new Float32Array(n);
+    if (name === 'timing.inv_timescales') for (let i = 0; i < n; i++) x[i] = Math.exp((-Math.log(1e4) * i) / Math.max(1, n - 1));
+    else if (name.endsWith('norm.scale')) for (let i = 0; i < n; i++) x[i] = 1 + 0.1 * normal();
+    else if (name.endsWith('.weight')) for (let i = 0; i < n; i++) x[i] = normal() / Math.sqrt(shape[0]!);
+    else for (let i = 0; i < n; i++) x[i] = 0.1 * normal();
+    out[name] = x;
+  }
+  return out;
+}
+
+const B = 4, L = 7, Lt = 6, E = 16, H = 32;
+const LENS = [7, 3, 5, 1], TLENS = [6, 2, 4, 3];
+
+function makeJob(dropout: number): PartJob {
+  const rnd = mulberry32(7);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const ids = new Int32Array(B * L).fill(-1);
+  const embeds = new Float32Array(B * L * E);
+  const skip = new Float32Array(B * L * H);
+  LENS.forEach((n, b) => {
+    for (let l = 0; l < n; l++) {
+      ids[b * L + l] = Math.floor(rnd() * TINY.vocabSize);
+      for (let j = 0; j < E; j++) embeds[(b * L + l) * E + j] = normal();
+      for (let j = 0; j < H; j++) skip[(b * L + l) * H + j] = 0.5 * normal();
+    }
+  });
+  const tokens = new Float32Array(B * Lt * H);
+  const mask = new Float32Array(B * Lt);
+  const embedding = new Float32Array(B * H);
+  TLENS.forEach((n, b) => {
+    for (let l = 0; l < n; l++) {
+      mask[b * Lt + l] = 1;
+      for (let j = 0; j < H; j++) tokens[(b * Lt + l) * H + j] = 2 * normal();
+    }
+    let s = 0;
+    for (let j = 0; j < H; j++) s += (embedding[b * H + j] = normal()) ** 2;
+    for (let j = 0; j < H; j++) embedding[b * H + j]! /= Math.sqrt(s);
+  });
+  return {
+    B, L, ids, lengths: Int32Array.from(LENS), embeds, skip, skipTrains: true,
+    teacher: { tokens, mask, embedding, lengths: Int32Array.from(TLENS), Lt },
+    dropout, seed: 123, rowOffset: 0, fullBatch: B,
+  };
+}
+
+/** max |a − b| / max |b| */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let d = 0, s = 0;
+  for (let i = 0; i < a.length; i++) (d = Math.max(d, Math.abs(a[i]! - b[i]!))), (s = Math.max(s, Math.abs(b[i]!)));
+  expect(s, 'reference gradient is all zero: the comparison would be empty').toBeGreaterThan(0);
+  return d / s;
+}
+
+const skip = ortUnavailableReason();
+describe.skipIf(skip !== undefined)('ONNX Runtime training step = tfjs autodiff', () => {
+  let params: KonaParams;
+  let trainable: Record<string, tf.Variable>;
+  let step: KonaTrainStep;
+  beforeAll(async () => {
+    await initEngine();
+    params = {};
+    for (const [k, v] of Object.entries(randomParams(TINY, 3))) params[k] = tf.variable(tf.tensor(v, konaParamShapes(TINY)[k]!), k !== 'timing.inv_timescales');
+    trainable = Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'timing.inv_timescales')) as Record<string, tf.Variable>;
+    step = new KonaTrainStep(TINY, { threads: 1 });
+  });
+  afterAll(() => {
+    step.dispose();
+    Object.values(params).forEach((p) => p.dispose());
+  });
+
+  const cases: [string, number][] = [['ot', 0], ['mse', 0], ['ot+mse', 0.1]];
+  for (const [name, dropout] of cases) {
+    it(`${name}, dropout ${dropout}: loss, every parameter gradient, ∂L/∂e and ∂L/∂ψ`, () => {
+      const objective = makeObjective(name, { ot: { scale: 32 } });
+      const job = makeJob(dropout);
+      const ref = partGradients(TINY, params, trainable, objective, job);
+      const t = job.teacher;
+      const ours = ortGradients(step, paramArrays(params), Object.keys(trainable), objective, { ...job, skipTrains: true }, () => ({
+        tokens: tf.tensor3d(t.tokens, [B, Lt, H]), mask: tf.tensor2d(t.mask, [B, Lt]), embedding: tf.tensor2d(t.embedding, [B, H]), lengths: t.lengths,
+      }));
+      expect(Math.abs(ours.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-5);
+      expect(Object.keys(ours.grads).sort()).toEqual(Object.keys(ref.grads).sort());
+      // the pooler is reached only through the sentence embedding (mse)
+      expect('pooler.tanh.weight' in ref.grads).toBe(name.includes('mse'));
+      for (const [k, g] of Object.entries(ref.grads)) expect(relErr(ours.grads[k]!, g), k).toBeLessThan(1e-4);
+      expect(relErr(ours.dEmbeds, ref.dEmbeds)).toBeLessThan(1e-4);
+      expect(relErr(ours.dSkip!, ref.dSkip!)).toBeLessThan(1e-4);
+    });
+  }
+});

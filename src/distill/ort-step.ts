@@ -1,0 +1,86 @@
+/**
+ * Loss and gradients of a training batch of a Kona student with the transformer's matrix products on ONNX
+ * Runtime (src/models/onnx/train-step.ts): the explicit forward gives the student's outputs as arrays, the
+ * objective's own code (`objective.loss`, differentiated by tfjs on these small tensors) gives ∂L/∂tokens,
+ * ∂L/∂embedding (and its own parameters' gradients), and the explicit backward carries them to the weights,
+ * the input embeddings and ψ. Same result as the tfjs step (grads.ts `partGradients`) to float32 rounding.
+ *
+ * Engine choice: `OPTICAL_TRAIN_ENGINE` = tfjs (default) | onnx.
+ *
+ * Legend: B batch, L padded student tokens, E input width, H hidden width.
+ */
+import { tf, type Tensor } from '../models/engine.ts';
+import type { KonaParams } from '../models/kona.ts';
+import type { KonaTrainStep, StepBatch } from '../models/onnx/train-step.ts';
+import { InputError } from '../errors.ts';
+import type { Objective, TeacherBatch } from './objectives.ts';
+import type { PartResult } from './grads.ts';
+
+export type TrainEngine = 'tfjs' | 'onnx';
+
+/** The training engine from `OPTICAL_TRAIN_ENGINE` (tfjs | onnx; default tfjs). */
+export function trainEngineFromEnv(): TrainEngine {
+  const v = process.env['OPTICAL_TRAIN_ENGINE'];
+  if (v === undefined || v === '' || v === 'tfjs') return 'tfjs';
+  if (v === 'onnx') return 'onnx';
+  throw new InputError(`OPTICAL_TRAIN_ENGINE must be tfjs or onnx, got ${JSON.stringify(v)}`);
+}
+
+/** The current values of the student's parameters as arrays (read from the engine every step). */
+export function paramArrays(params: KonaParams): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  for (const [k, t] of Object.entries(params)) out[k] = t.dataSync() as Float32Array;
+  return out;
+}
+
+export interface OrtStepResult extends PartResult {
+  /** gradients of the objective's own parameters, by name */
+  objectiveGrads: Record<string, Tensor>;
+}
+
+/**
+ * Loss and gradients of a whole batch (see the file header). `trainable` names the parameters that get
+ * gradients (the fixed timing signal excluded); `target` is built inside a tidy scope and freed here;
+ * `dSkip` is returned only when `skipTrains`. The caller disposes `objectiveGrads`.
+ */
+export function ortGradients(
+  step: KonaTrainStep,
+  params: Record<string, Float32Array>,
+  trainable: readonly string[],
+  objective: Objective,
+  batch: StepBatch & { skipTrains: boolean; lengths: Int32Array; dropout: number; seed: number },
+  target: () => TeacherBatch,
+  studentWeights?: Float32Array,
+  objParams: Record<string, tf.Variable> = {},
+): OrtStepResult {
+  const { B, L } = batch;
+  const H = step.H;
+  const fwd = step.forward(params, batch, { dropout: batch.dropout, seed: batch.seed });
+  const tokT = tf.tensor3d(fwd.tokens, [B, L, H]);
+  const embT = tf.tensor2d(fwd.embedding, [B, H]);
+  const tokVar = tf.variable(tokT, true); // shares tokT's buffer: dispose both
+  const embVar = tf.variable(embT, true);
+  let parts: Record<string, number> = {};
+  const { value, grads } = tf.tidy(() => {
+    const t = target();
+    const out = { tokens: tokVar as Tensor, mask: tf.tensor2d(fwd.mask, [B, L]), pooled: tf.tensor2d(fwd.pooled, [B, H]), embedding: embVar as Tensor };
+    return tf.variableGrads(() => {
+      const r = objective.loss(out, t, batch.lengths, studentWeights);
+      parts = r.parts;
+      return r.loss as tf.Scalar;
+    }, [tokVar, embVar, ...Object.values(objParams)]);
+  });
+  const dTokens = grads[tokVar.name]?.dataSync() as Float32Array | undefined;
+  const dEmb = grads[embVar.name]?.dataSync() as Float32Array | undefined;
+  const back = step.backward(fwd, dTokens, dEmb);
+  const objectiveGrads: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(objParams)) if (grads[v.name]) objectiveGrads[k] = grads[v.name]!;
+  const res: OrtStepResult = { loss: value.dataSync()[0]!, parts, grads: {}, dEmbeds: back.dEmbeds, objectiveGrads };
+  for (const k of trainable) if (back.grads[k]) res.grads[k] = back.grads[k]!;
+  if (batch.skipTrains) res.dSkip = back.dSkip;
+  value.dispose();
+  grads[tokVar.name]?.dispose();
+  grads[embVar.name]?.dispose();
+  [tokVar, embVar, tokT, embT].forEach((x) => x.dispose());
+  return res;
+}

@@ -1,0 +1,92 @@
+/**
+ * Matrix products on ONNX Runtime for the training step (train-step.ts): one tiny graph per kind of product
+ * (a single Gemm or MatMul node, transposes as attributes or fused by ONNX Runtime), built in memory on first
+ * use and cached. Dims are symbolic, so one session serves every batch shape.
+ *
+ *   mm(A, B, M, K, N, {ta, tb, bias})   Y [M, N] = op(A) @ op(B) (+ bias [N])
+ *       A is [M, K] (or [K, M] with ta), B is [K, N] (or [N, K] with tb)             (ONNX Gemm)
+ *   bmm(A, B, G, M, K, N, {ta, tb})     Y [G, M, N], Y[g] = op(A[g]) @ op(B[g])
+ *       A is [G, M, K] (or [G, K, M] with ta), B is [G, K, N] (or [G, N, K] with tb)  (MatMul with batch dims)
+ */
+import { FLOAT, GraphBuilder } from './proto.ts';
+import { OrtSession } from './runtime.ts';
+
+export interface MmOptions {
+  ta?: boolean;
+  tb?: boolean;
+  /** [N] added to every row (mm only) */
+  bias?: Float32Array;
+}
+
+/** The graph of one kind of product (see the file header). */
+function productGraph(kind: 'mm' | 'bmm', ta: boolean, tb: boolean, bias: boolean): Uint8Array {
+  const g = new GraphBuilder();
+  if (kind === 'mm') {
+    const attrs = [{ name: 'transA', i: ta ? 1 : 0 }, { name: 'transB', i: tb ? 1 : 0 }];
+    g.named('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], 'Y', attrs);
+    const inputs = [
+      { name: 'A', type: FLOAT, dims: ['a0', 'a1'] },
+      { name: 'B', type: FLOAT, dims: ['b0', 'b1'] },
+      ...(bias ? [{ name: 'C', type: FLOAT, dims: ['n'] }] : []),
+    ];
+    return g.model('mm', inputs, [{ name: 'Y', type: FLOAT, dims: ['m', 'n'] }]);
+  }
+  const perm = [{ name: 'perm', ints: [0, 2, 1] }];
+  const a = ta ? g.op('Transpose', ['A'], perm) : 'A';
+  const b = tb ? g.op('Transpose', ['B'], perm) : 'B';
+  g.named('MatMul', [a, b], 'Y');
+  const inputs = [
+    { name: 'A', type: FLOAT, dims: ['g', 'a1', 'a2'] },
+    { name: 'B', type: FLOAT, dims: ['g', 'b1', 'b2'] },
+  ];
+  return g.model('bmm', inputs, [{ name: 'Y', type: FLOAT, dims: ['g', 'm', 'n'] }]);
+}
+
+/** Cached product sessions (see the file header). */
+export class OrtProducts {
+  private sessions = new Map<string, OrtSession>();
+  /** number of products run (for tests and timing notes) */
+  calls = 0;
+
+  constructor(private readonly threads?: number) {}
+
+  private session(kind: 'mm' | 'bmm', ta: boolean, tb: boolean, bias: boolean): OrtSession {
+    const key = `${kind}:${+ta}${+tb}${+bias}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = new OrtSession(productGraph(kind, ta, tb, bias), { threads: this.threads });
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  /** Y [M, N] = op(A) @ op(B) (+ bias); see the file header for the layouts. */
+  mm(A: Float32Array, B: Float32Array, M: number, K: number, N: number, o: MmOptions = {}): Float32Array {
+    const ta = Boolean(o.ta), tb = Boolean(o.tb);
+    if (A.length !== M * K || B.length !== K * N || (o.bias && o.bias.length !== N)) throw new Error(`mm: sizes ${A.length}, ${B.length} do not fit [${M}, ${K}] @ [${K}, ${N}]`);
+    const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
+      A: { data: A, dims: ta ? [K, M] : [M, K] },
+      B: { data: B, dims: tb ? [N, K] : [K, N] },
+    };
+    if (o.bias) feeds['C'] = { data: o.bias, dims: [N] };
+    this.calls++;
+    return this.session('mm', ta, tb, Boolean(o.bias)).run(feeds, ['Y'])['Y']!.data;
+  }
+
+  /** Y [G, M, N], Y[g] = op(A[g]) @ op(B[g]); see the file header for the layouts. */
+  bmm(A: Float32Array, B: Float32Array, G: number, M: number, K: number, N: number, o: { ta?: boolean; tb?: boolean } = {}): Float32Array {
+    const ta = Boolean(o.ta), tb = Boolean(o.tb);
+    if (A.length !== G * M * K || B.length !== G * K * N) throw new Error(`bmm: sizes ${A.length}, ${B.length} do not fit [${G}, ${M}, ${K}] @ [${G}, ${K}, ${N}]`);
+    const feeds = {
+      A: { data: A, dims: ta ? [G, K, M] : [G, M, K] },
+      B: { data: B, dims: tb ? [G, N, K] : [G, K, N] },
+    };
+    this.calls++;
+    return this.session('bmm', ta, tb, false).run(feeds, ['Y'])['Y']!.data;
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+  }
+}

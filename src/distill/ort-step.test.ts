@@ -13,7 +13,14 @@ import { ortUnavailableReason } from '../models/onnx/index.ts';
 import { mulberry32 } from '../util/random.ts';
 import { makeObjective } from './objectives.ts';
 import { partGradients, type PartJob } from './grads.ts';
-import { ortGradients, paramArrays } from './ort-step.ts';
+import { ortGradients, paramArrays, type TrainEngine } from './ort-step.ts';
+import { train, type TeacherTargets } from './trainer.ts';
+import { KonaStudent } from '../models/student.ts';
+import type { Features } from '../models/features.ts';
+import type { Tokenizer } from '../text/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const TINY: KonaConfig = {
   vocabSize: 50,
@@ -122,6 +129,103 @@ describe.skipIf(skip !== undefined)('ONNX Runtime training step = tfjs autodiff'
       for (const [k, g] of Object.entries(ref.grads)) expect(relErr(ours.grads[k]!, g), k).toBeLessThan(1e-4);
       expect(relErr(ours.dEmbeds, ref.dEmbeds)).toBeLessThan(1e-4);
       expect(relErr(ours.dSkip!, ref.dSkip!)).toBeLessThan(1e-4);
+    });
+  }
+});
+
+/** A Kona student whose featuriser returns seeded ids (sentence i ↦ IDS[i]); the tokenizer is never used. */
+class ToyStudent extends KonaStudent {
+  override featurize(text: string): Features {
+    return { ids: IDS[Number(text)]!, pieces: [] };
+  }
+}
+const N_SENT = 12;
+const IDS: number[][] = (() => {
+  const rnd = mulberry32(11);
+  return Array.from({ length: N_SENT }, () => Array.from({ length: 1 + Math.floor(rnd() * 7) }, () => Math.floor(rnd() * TINY.vocabSize)));
+})();
+
+function toyTargets(): TeacherTargets {
+  const rnd = mulberry32(12);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const tokens = Array.from({ length: N_SENT }, () => Float32Array.from({ length: (1 + Math.floor(rnd() * 6)) * H }, () => 2 * normal()));
+  const embeddings = Float32Array.from({ length: N_SENT * H }, () => normal() / Math.sqrt(H));
+  return { embeddings, pooled: new Float32Array(N_SENT * H), tokens, dim: H };
+}
+
+function toyStudent(): ToyStudent {
+  const init = randomParams(TINY, 5);
+  const shapes = konaParamShapes(TINY);
+  const params: KonaParams = {};
+  for (const [k, v] of Object.entries(init)) if (k !== 'embeddings.weight') params[k] = tf.variable(tf.tensor(v, shapes[k]!), k !== 'timing.inv_timescales');
+  const tokenizer = { toHF: () => ({}) } as unknown as Tokenizer;
+  return new ToyStudent(TINY, params, { embeddings: init['embeddings.weight']!.slice() }, tokenizer, undefined, { name: 'toy', teacher: 'none' });
+}
+
+async function trainToy(engine: TrainEngine, objective: string, steps: number, dropout: number): Promise<{ losses: number[]; student: ToyStudent; afterFirst: Record<string, Float32Array> }> {
+  const student = toyStudent();
+  const losses: number[] = [];
+  const afterFirst: Record<string, Float32Array> = {};
+  const snapshot = () => {
+    for (const [k, v] of Object.entries(student.params)) afterFirst[k] = v.dataSync().slice() as Float32Array;
+    afterFirst['embeddings.weight'] = student.tables.embeddings.slice();
+  };
+  await train({
+    student, src: IDS.map((_, i) => String(i)), targets: toyTargets(), objective: makeObjective(objective, { ot: { scale: 32 } }),
+    outDir: mkdtempSync(join(tmpdir(), 'optical-ort-train-')), steps, batchSize: 4, lr: 1e-3, tableLr: 1e-2, warmupFraction: 0,
+    dropout, seed: 4, threads: 1, engine, onStep: (s) => (losses.push(s.loss), s.step === 1 && snapshot()),
+  });
+  return { losses, student, afterFirst };
+}
+
+/**
+ * Updates u = w − w₀ of every weight and of the embedding table, tfjs vs onnx: |u_onnx − u_tfjs| ≤ 1e-3 ·
+ * max |u_tfjs| for all but 1 in 500 elements of a tensor, and within the largest update for those few.
+ * Why the few: Adam's step is m̂ / (√v̂ + ε), ≈ ±lr whatever |g| is, so a gradient element at float32 noise
+ * level (|g| ~ 1e-8 against a largest ~1e-2, where the two summation orders differ) moves by a noise-driven
+ * amount; the gradients themselves agree to 1e-4 of their largest value (the test above). Excluded
+ * entirely: the key part of `attn.qkv.bias`, whose gradient is 0 analytically (adding b_k to every key
+ * shifts each query's scores by a constant, which softmax ignores), so all of its updates are of that kind.
+ */
+function compareUpdates(fresh: ToyStudent, a: Record<string, Float32Array>, b: Record<string, Float32Array>): void {
+  const before: Record<string, Float32Array> = { 'embeddings.weight': fresh.tables.embeddings };
+  for (const [k, v] of Object.entries(fresh.params)) before[k] = v.dataSync() as Float32Array;
+  let moved = 0;
+  for (const k of Object.keys(before)) {
+    let keep = (_i: number) => true;
+    const m = /^layers\.(\d+)\.attn\.qkv\.bias$/.exec(k);
+    if (m) {
+      const D = TINY.layers[Number(m[1])]!.inDim;
+      keep = (i) => i < D || i >= 2 * D;
+    }
+    const ua: number[] = [], ub: number[] = [];
+    before[k]!.forEach((w, i) => keep(i) && (ua.push(a[k]![i]! - w), ub.push(b[k]![i]! - w)));
+    if (ua.every((x) => x === 0)) expect(ub.every((x) => x === 0), `${k}: not reached under tfjs, moved under onnx`).toBe(true);
+    else {
+      moved++;
+      const scale = Math.max(...ua.map(Math.abs));
+      const off = ua.filter((x, i) => Math.abs(x - ub[i]!) > 1e-3 * scale).length;
+      expect(off, `${k}: ${off} of ${ua.length} updates differ by more than 1e-3 of the largest`).toBeLessThanOrEqual(Math.floor(ua.length / 500));
+      expect(relErr(ub, ua), k).toBeLessThan(1);
+    }
+  }
+  expect(moved).toBeGreaterThan(10);
+}
+
+describe.skipIf(skip !== undefined)('train() with the onnx engine = the tfjs trainer', () => {
+  beforeAll(() => initEngine());
+  const cases: [string, number][] = [['ot', 0], ['mse', 0], ['ot+mse', 0.1]];
+  for (const [objective, dropout] of cases) {
+    it(`${objective}, dropout ${dropout}: losses of 3 steps, every weight and the table after the first AdamW step and after the third`, async () => {
+      const a = await trainToy('tfjs', objective, 3, dropout);
+      const b = await trainToy('onnx', objective, 3, dropout);
+      const fresh = toyStudent();
+      expect(b.losses).toHaveLength(3);
+      for (let i = 0; i < 3; i++) expect(Math.abs(a.losses[i]! - b.losses[i]!) / Math.abs(a.losses[i]!)).toBeLessThan(1e-5);
+      compareUpdates(fresh, a.afterFirst, b.afterFirst);
+      const final = (s: ToyStudent) => ({ ...Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, v.dataSync() as Float32Array])), 'embeddings.weight': s.tables.embeddings });
+      compareUpdates(fresh, final(a.student), final(b.student));
+      [a.student, b.student, fresh].forEach((s) => s.dispose());
     });
   }
 });

@@ -16,7 +16,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, type Tensor } from '../models/engine.ts';
-import type { PackedBatch } from '../models/encoder.ts';
+import { KonaEncoder, type PackedBatch } from '../models/encoder.ts';
+import type { KonaParams } from '../models/kona.ts';
+import { KonaTrainStep } from '../models/onnx/train-step.ts';
+import { ortUnavailableReason, ortThreads } from '../models/onnx/index.ts';
 import type { SentenceEncoder, TrainableEncoder } from '../models/types.ts';
 import type { Features } from '../models/features.ts';
 import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
@@ -27,7 +30,8 @@ import { atomicWriteFile } from '../util/fs.ts';
 import { ArgumentError } from '../errors.ts';
 import { tokenIdfWeights } from './idf.ts';
 import { GradientPool, trainThreads } from './parallel.ts';
-import type { PartJob, TeacherArrays } from './grads.ts';
+import type { PartJob, PartResult, TeacherArrays } from './grads.ts';
+import { ortGradients, paramArrays, trainEngineFromEnv, type TrainEngine } from './ort-step.ts';
 
 export interface TeacherTargets {
   /** [N, H] */
@@ -74,6 +78,12 @@ export interface TrainOptions {
    * without parameters of their own or IDF weights
    */
   threads?: number;
+  /**
+   * where the gradients are computed: "tfjs" (autodiff, data parallel over `threads`) or "onnx" (Kona
+   * students: explicit forward/backward with the matrix products on ONNX Runtime, all cores in each product;
+   * ort-step.ts); default `OPTICAL_TRAIN_ENGINE`, else tfjs
+   */
+  engine?: TrainEngine;
   /** peak learning rate of the objective's own parameters (the learnable temperature) */
   objectiveLr?: number;
   /**
@@ -209,7 +219,8 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   } else rmSync(logFile, { force: true });
 
   let lastLoss = NaN;
-  const parallelOk = !objective.needsIdf && Object.keys(objParams).length === 0;
+  const ortStep = (o.engine ?? trainEngineFromEnv()) === 'onnx' ? onnxStep(student) : undefined;
+  const parallelOk = !ortStep && !objective.needsIdf && Object.keys(objParams).length === 0;
   const pool = parallelOk ? await GradientPool.start(student, trainable, objective, opt.threads ?? trainThreads()) : undefined;
   try {
   while (step < totalSteps) {
@@ -224,6 +235,19 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const lr = learningRate(step + 1, totalSteps, opt.lr, warmup);
       const tlr = learningRate(step + 1, totalSteps, opt.tableLr, warmup);
       let parts: Record<string, number> = {};
+      /** one optimiser step from gradients as arrays (data-parallel and ONNX Runtime steps) */
+      const applyArrayGrads = (r: PartResult, lexTrains: boolean): void => {
+        lastLoss = r.loss;
+        parts = r.parts;
+        const denseGrads: Record<string, Tensor> = {};
+        for (const [k, g] of Object.entries(r.grads)) denseGrads[k] = tf.tensor(g, trainable[k]!.shape);
+        dense.step(denseGrads, lr, step + 1);
+        Object.values(denseGrads).forEach((g) => g.dispose());
+        const tg = student.tableGrads(packed, r.dEmbeds, r.dSkip);
+        sparseTok.step(tg.embeddings, tlr, step + 1);
+        if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
+        if (sparseLex && tg.lexical && lexTrains) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
+      };
       if (pool) {
         // data parallel: rows split into contiguous parts, one per thread (parallel.ts)
         const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // as below
@@ -241,17 +265,18 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
           });
         }
         const r = await pool.step(jobs);
-        lastLoss = r.loss;
-        parts = r.parts;
-        const denseGrads: Record<string, Tensor> = {};
-        for (const [k, g] of Object.entries(r.grads)) denseGrads[k] = tf.tensor(g, trainable[k]!.shape);
-        dense.step(denseGrads, lr, step + 1);
-        Object.values(denseGrads).forEach((g) => g.dispose());
+        applyArrayGrads(r, lexTrains);
         pool.publish();
-        const tg = student.tableGrads(packed, r.dEmbeds, r.dSkip);
-        sparseTok.step(tg.embeddings, tlr, step + 1);
-        if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
-        if (sparseLex && tg.lexical && lexTrains) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
+      } else if (ortStep) {
+        // explicit forward/backward, matrix products on ONNX Runtime (ort-step.ts)
+        const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // as below
+        const lexTrains = Boolean(sparseLex && opt.lexicalLr > 0);
+        const r = ortGradients(ortStep.step, paramArrays(ortStep.params), Object.keys(trainable), objective,
+          { B: packed.B, L: packed.L, ids: packed.ids, embeds: embArr, skip: sparseLex ? student.skipVectors!(packed) : undefined, skipTrains: lexTrains, lengths: sLen, dropout: opt.dropout, seed: dropSeed },
+          () => teacherBatch(opt.targets, idx, objective.needsTokens, idf?.eng), idf ? padWeights(idf.src, idx, packed.L) : undefined, objParams);
+        applyArrayGrads(r, lexTrains);
+        if (objAdam) objAdam.step(r.objectiveGrads, learningRate(step + 1, totalSteps, opt.objectiveLr, warmup), step + 1);
+        Object.values(r.objectiveGrads).forEach((g) => g.dispose());
       } else {
         // Gradients w.r.t. the transformer variables and the input embeddings (a per-step variable, so that
         // unused parameters — e.g. the pooler under a token-only objective — simply get no gradient).
@@ -305,12 +330,22 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   // an objective with parameters records their trained values (e.g. the learned temperature)
   } finally {
     await pool?.close();
+    ortStep?.dispose();
   }
   student.save(opt.outDir, { training: { ...opt.record, ...(objAdam ? { objective: objective.config() } : {}), steps: step } });
   rmSync(ckptDir, { recursive: true, force: true });
   dense.dispose();
   objAdam?.dispose();
   return { steps: step, lastLoss };
+}
+
+/** The ONNX Runtime step of a Kona student (engine "onnx"); other students, or no usable runtime, are errors. */
+function onnxStep(student: TrainableEncoder): { step: KonaTrainStep; params: KonaParams; dispose(): void } {
+  if (!(student instanceof KonaEncoder)) throw new ArgumentError('the onnx training engine supports Kona students only (OPTICAL_TRAIN_ENGINE=tfjs for others)');
+  const reason = ortUnavailableReason();
+  if (reason !== undefined) throw new ArgumentError(`the onnx training engine needs ONNX Runtime: ${reason}`);
+  const step = new KonaTrainStep(student.cfg, { threads: ortThreads() });
+  return { step, params: student.params, dispose: () => step.dispose() };
 }
 
 /** Per-token IDF weights of both sides of the bitext (see `idf.ts`), checked against the teacher's token counts. */

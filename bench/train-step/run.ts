@@ -8,6 +8,9 @@
  *            threads, default 2), --ours-threads N (our trainer's threads, default OPTICAL_TRAIN_THREADS or
  *            the core count; each round also runs ours on 1 thread: `ours_1thread_ms`),
  *            --python PATH (default /usr/bin/python3)
+ * Each round also runs ours with `engine: "onnx"` (OPTICAL_TRAIN_ENGINE=onnx: explicit forward/backward, the
+ * matrix products on ONNX Runtime with OPTICAL_ORT_THREADS or the core count; src/models/onnx/train-step.ts):
+ * `ours_ort_ms`, `ratio_ort` (ours_ort / torch), `ort_threads`; skipped when onnxruntime-node cannot load.
  *
  * The step (issue 9): 2 Kona layers of width 512, FFN 2048, 8 heads (pre-LN, ReLU), an 8,000 × 512 input
  * embedding table, batch 32 × 32 tokens, token-level OT loss L = (1/B) Σ_b ⟨P*_b, C_b⟩ with the
@@ -36,6 +39,8 @@ import { useLiteDir } from '../../src/models/use-lite.ts';
 import { train, makeBatches, type TeacherTargets } from '../../src/distill/trainer.ts';
 import { OtObjective } from '../../src/distill/objectives.ts';
 import { trainThreads } from '../../src/distill/parallel.ts';
+import type { TrainEngine } from '../../src/distill/ort-step.ts';
+import { ortThreads, ortUnavailableReason } from '../../src/models/onnx/index.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
 const args = process.argv.slice(2);
@@ -100,11 +105,11 @@ const src = Array.from({ length: nSent }, (_, i) => String(i));
 const outDir = mkdtempSync(join(tmpdir(), 'optical-bench-train-step-'));
 const batches = makeBatches(src.map(() => L), B, 0, 0); // the order train() will use (seed 0, epoch 0)
 
-async function oursRound(threads: number): Promise<{ ms: number[]; loss: number[] }> {
+async function oursRound(threads: number, engine: TrainEngine = 'tfjs'): Promise<{ ms: number[]; loss: number[] }> {
   const student = makeStudent();
   const ms: number[] = [];
   const loss: number[] = [];
-  await train({ student, src, targets, objective: new OtObjective({ cost: 'sqeuclid', ...OT }), outDir, steps: N_STEPS, batchSize: B, lr: LR, tableLr: TABLE_LR, dropout: 0, warmupFraction: 0, seed: 0, checkpointEvery: 1e9, threads, onStep: (i) => (ms.push(i.ms), loss.push(i.loss)) });
+  await train({ student, src, targets, objective: new OtObjective({ cost: 'sqeuclid', ...OT }), outDir, steps: N_STEPS, batchSize: B, lr: LR, tableLr: TABLE_LR, dropout: 0, warmupFraction: 0, seed: 0, checkpointEvery: 1e9, threads, engine, onStep: (i) => (ms.push(i.ms), loss.push(i.loss)) });
   student.dispose();
   return { ms, loss };
 }
@@ -140,17 +145,21 @@ const median = (x: number[]): number => {
 const oursMs: number[] = [];
 const ours1Ms: number[] = [];
 const torchMs: number[] = [];
-let firstLoss: { ours: number; torch: number } | undefined;
+const ortMs: number[] = [];
+const withOrt = ortUnavailableReason() === undefined;
+let firstLoss: { ours: number; torch: number; ours_ort?: number } | undefined;
 for (let r = 0; r < ROUNDS; r++) {
   const t = await ask({ cmd: 'steps', n: N_STEPS });
   await ask({ cmd: 'reset' });
   const o = await oursRound(OURS_THREADS);
   const o1 = OURS_THREADS > 1 ? await oursRound(1) : o;
-  firstLoss ??= { ours: o.loss[0]!, torch: t.loss[0] };
+  const oo = withOrt ? await oursRound(1, 'onnx') : undefined;
+  firstLoss ??= { ours: o.loss[0]!, torch: t.loss[0], ...(oo ? { ours_ort: oo.loss[0]! } : {}) };
+  if (oo) ortMs.push(...oo.ms.slice(1));
   torchMs.push(...t.ms.slice(1));
   oursMs.push(...o.ms.slice(1));
   ours1Ms.push(...o1.ms.slice(1));
-  log(`round ${r + 1}: ours ${median(o.ms.slice(1)).toFixed(0)} ms/step (${OURS_THREADS} threads; 1 thread ${median(o1.ms.slice(1)).toFixed(0)}), PyTorch ${median(t.ms.slice(1)).toFixed(0)} ms/step`);
+  log(`round ${r + 1}: ours ${median(o.ms.slice(1)).toFixed(0)} ms/step (${OURS_THREADS} threads; 1 thread ${median(o1.ms.slice(1)).toFixed(0)})${oo ? `, ours on ONNX Runtime ${median(oo.ms.slice(1)).toFixed(0)}` : ''}, PyTorch ${median(t.ms.slice(1)).toFixed(0)} ms/step`);
 }
 py.stdin!.end();
 rmSync(dir, { recursive: true, force: true });
@@ -164,12 +173,14 @@ const result = {
   ratio: Number((ours / torch).toFixed(2)),
   ours_threads: OURS_THREADS,
   ours_1thread_ms: Math.round(median(ours1Ms)),
-  steps_counted: { ours: oursMs.length, ours_1thread: ours1Ms.length, torch: torchMs.length },
+  ...(withOrt ? { ours_ort_ms: Math.round(median(ortMs)), ratio_ort: Number((median(ortMs) / torch).toFixed(2)), ort_threads: ortThreads() } : {}),
+  steps_counted: { ours: oursMs.length, ours_1thread: ours1Ms.length, ours_ort: ortMs.length, torch: torchMs.length },
   first_loss: firstLoss,
   first_loss_rel_diff: Number((Math.abs(firstLoss!.ours - firstLoss!.torch) / Math.abs(firstLoss!.torch)).toExponential(2)),
+  ...(firstLoss!.ours_ort !== undefined ? { first_loss_rel_diff_ort: Number((Math.abs(firstLoss!.ours_ort - firstLoss!.torch) / Math.abs(firstLoss!.torch)).toExponential(2)) } : {}),
   torch_version: hello.torch,
   torch_threads: hello.threads,
   shape: { layers: 2, width: H, ffn: 2048, heads: 8, batch: B, tokens: L, vocab: V },
 };
 if (json) console.log(JSON.stringify(result));
-else log(`median step: ours ${result.ours_ms} ms, PyTorch ${result.torch_ms} ms, ratio ${result.ratio}; first-step loss ours ${firstLoss!.ours.toFixed(6)} vs PyTorch ${firstLoss!.torch.toFixed(6)}`);
+else log(`median step: ours ${result.ours_ms} ms${withOrt ? ` (on ONNX Runtime ${result.ours_ort_ms} ms)` : ''}, PyTorch ${result.torch_ms} ms, ratio ${result.ratio}; first-step loss ours ${firstLoss!.ours.toFixed(6)} vs PyTorch ${firstLoss!.torch.toFixed(6)}`);

@@ -7,6 +7,8 @@
  *       A is [M, K] (or [K, M] with ta), B is [K, N] (or [N, K] with tb)             (ONNX Gemm)
  *   bmm(A, B, G, M, K, N, {ta, tb})     Y [G, M, N], Y[g] = op(A[g]) @ op(B[g])
  *       A is [G, M, K] (or [G, K, M] with ta), B is [G, K, N] (or [G, N, K] with tb)  (MatMul with batch dims)
+ *   linearBackward(x, dy, W, M, K, N)    the backward of y = x @ W + b in one call:
+ *       dW [K, N] = xᵀ @ dy,  db [N] = Σ_rows dy,  dx [M, K] = dy @ Wᵀ    x [M, K], dy [M, N], W [K, N]
  */
 import { FLOAT, GraphBuilder } from './proto.ts';
 import { OrtSession } from './runtime.ts';
@@ -19,8 +21,24 @@ export interface MmOptions {
 }
 
 /** The graph of one kind of product (see the file header). */
-function productGraph(kind: 'mm' | 'bmm', ta: boolean, tb: boolean, bias: boolean): Uint8Array {
+function productGraph(kind: 'mm' | 'bmm' | 'linear-backward', ta: boolean, tb: boolean, bias: boolean): Uint8Array {
   const g = new GraphBuilder();
+  if (kind === 'linear-backward') {
+    g.named('Gemm', ['x', 'dy'], 'dW', [{ name: 'transA', i: 1 }]);
+    g.named('ReduceSum', ['dy', g.i64('axis_0', [0])], 'db', [{ name: 'keepdims', i: 0 }]);
+    g.named('Gemm', ['dy', 'W'], 'dx', [{ name: 'transB', i: 1 }]);
+    const inputs = [
+      { name: 'x', type: FLOAT, dims: ['m', 'k'] },
+      { name: 'dy', type: FLOAT, dims: ['m', 'n'] },
+      { name: 'W', type: FLOAT, dims: ['k', 'n'] },
+    ];
+    const outputs = [
+      { name: 'dW', type: FLOAT, dims: ['k', 'n'] },
+      { name: 'db', type: FLOAT, dims: ['n'] },
+      { name: 'dx', type: FLOAT, dims: ['m', 'k'] },
+    ];
+    return g.model('linear_backward', inputs, outputs);
+  }
   if (kind === 'mm') {
     const attrs = [{ name: 'transA', i: ta ? 1 : 0 }, { name: 'transB', i: tb ? 1 : 0 }];
     g.named('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], 'Y', attrs);
@@ -50,7 +68,7 @@ export class OrtProducts {
 
   constructor(private readonly threads?: number) {}
 
-  private session(kind: 'mm' | 'bmm', ta: boolean, tb: boolean, bias: boolean): OrtSession {
+  private session(kind: 'mm' | 'bmm' | 'linear-backward', ta: boolean, tb: boolean, bias: boolean): OrtSession {
     const key = `${kind}:${+ta}${+tb}${+bias}`;
     let s = this.sessions.get(key);
     if (!s) {
@@ -83,6 +101,14 @@ export class OrtProducts {
     };
     this.calls++;
     return this.session('bmm', ta, tb, false).run(feeds, ['Y'])['Y']!.data;
+  }
+
+  /** Backward of y = x @ W + b (see the file header): x [M, K], dy [M, N], W [K, N]. */
+  linearBackward(x: Float32Array, dy: Float32Array, W: Float32Array, M: number, K: number, N: number): { dx: Float32Array; dW: Float32Array; db: Float32Array } {
+    if (x.length !== M * K || dy.length !== M * N || W.length !== K * N) throw new Error(`linearBackward: sizes ${x.length}, ${dy.length}, ${W.length} do not fit x [${M}, ${K}], W [${K}, ${N}]`);
+    this.calls++;
+    const r = this.session('linear-backward', false, false, false).run({ x: { data: x, dims: [M, K] }, dy: { data: dy, dims: [M, N] }, W: { data: W, dims: [K, N] } }, ['dx', 'dW', 'db']);
+    return { dx: r['dx']!.data, dW: r['dW']!.data, db: r['db']!.data };
   }
 
   dispose(): void {

@@ -58,13 +58,6 @@ export function layerNormBackward(dx: Float32Array, dw: Float32Array, db: Float3
   }
 }
 
-/** db [C] += Σ_rows dy [N, C] (the gradient of a bias added to every row). */
-export function biasBackward(db: Float32Array, dy: Float32Array, N: number, C: number): void {
-  const acc = new Float64Array(C);
-  for (let i = 0; i < N; i++) for (let c = 0; c < C; c++) acc[c]! += dy[i * C + c]!;
-  for (let c = 0; c < C; c++) db[c]! += acc[c]!;
-}
-
 /**
  * qkv [B, L, 3D] (row: q | k | v, each [nh, dh]) → q, k, v [G, L, dh] (G = B·nh, batch-major), q scaled by
  * `qScale` (float32, as tfjs multiplies it).

@@ -31,7 +31,7 @@
 import { tf } from '../engine.ts';
 import type { KonaConfig } from '../kona.ts';
 import { OrtProducts } from './gemm.ts';
-import { attentionSoftmax, biasBackward, layerNormBackward, layerNormForward, mergeHeads, softmaxBackward, splitHeads, splitHeadsBackward } from './kernels.ts';
+import { attentionSoftmax, layerNormBackward, layerNormForward, mergeHeads, softmaxBackward, splitHeads, splitHeadsBackward } from './kernels.ts';
 
 export interface StepBatch {
   B: number;
@@ -152,7 +152,7 @@ export class KonaTrainStep {
       const x1 = new Float32Array(N * H);
       if (D !== H) {
         const r = ops.mm(x, p(pre + 'residual.weight'), N, D, H, { bias: p(pre + 'residual.bias') }); // [N, D] @ [D, H] -> [N, H]
-        for (let i = 0; i < N * H; i++) x1[i] = (dropA ? a[i]! * dropA[i]! : a[i]!) + r[i]! * mask[Math.floor(i / H)]!;
+        for (let i = 0; i < N * H; i++) x1[i] = (dropA ? a[i]! * dropA[i]! : a[i]!) + r[i]! * mask[(i / H) | 0]!;
       } else for (let i = 0; i < N * H; i++) x1[i] = (dropA ? a[i]! * dropA[i]! : a[i]!) + x[i]!;
       const ln2Mean = new Float32Array(N), ln2Rstd = new Float32Array(N), h2 = new Float32Array(N * H);
       layerNormForward(h2, ln2Mean, ln2Rstd, x1, p(pre + 'ffn_norm.scale'), p(pre + 'ffn_norm.bias'), N, H, cfg.layerNormEps);
@@ -161,14 +161,14 @@ export class KonaTrainStep {
       const f2 = ops.mm(f1, p(pre + 'ffn.fc2.weight'), N, F, H, { bias: p(pre + 'ffn.fc2.bias') }); // [N, F] @ [F, H] -> [N, H]
       const dropF = mult(H);
       const out = new Float32Array(N * H);
-      for (let i = 0; i < N * H; i++) out[i] = x1[i]! + (dropF ? f2[i]! * dropF[i]! : f2[i]!) * mask[Math.floor(i / H)]!;
+      for (let i = 0; i < N * H; i++) out[i] = x1[i]! + (dropF ? f2[i]! * dropF[i]! : f2[i]!) * mask[(i / H) | 0]!;
       layers.push({ x, ln1Mean, ln1Rstd, h, q, k, v, probs, ctx, dropA, x1, ln2Mean, ln2Rstd, h2, f1, dropF });
       x = out;
     });
 
     // tokens = (x + ψ)·m, pooled = Σ_l tokens / max(len, 1), emb = l2norm(tanh(pooled Wt + bt))
     const tokens = new Float32Array(N * H);
-    for (let i = 0; i < N * H; i++) tokens[i] = (batch.skip ? x[i]! + batch.skip[i]! : x[i]!) * mask[Math.floor(i / H)]!;
+    for (let i = 0; i < N * H; i++) tokens[i] = (batch.skip ? x[i]! + batch.skip[i]! : x[i]!) * mask[(i / H) | 0]!;
     const pooled = new Float32Array(B * H);
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < H; j++) {
@@ -195,17 +195,16 @@ export class KonaTrainStep {
     const N = B * L, E = cfg.embedDim;
     const grads: Record<string, Float32Array> = {};
     const g = (name: string) => (grads[name] ??= new Float32Array(params[name]!.length));
-    /** y = x @ W + b backward: dW += xᵀ dy, db += Σ dy; returns dx = dy Wᵀ. */
-    const linearBack = (pre: string, dy: Float32Array, x: Float32Array, din: number, dout: number): Float32Array => {
-      const dW = ops.mm(x, dy, din, N, dout, { ta: true }); // [N, din]ᵀ @ [N, dout] -> [din, dout]
-      const gw = g(pre + 'weight');
-      for (let i = 0; i < gw.length; i++) gw[i]! += dW[i]!;
-      biasBackward(g(pre + 'bias'), dy, N, dout);
-      return ops.mm(dy, params[pre + 'weight']!, N, dout, din, { tb: true }); // [N, dout] @ [din, dout]ᵀ -> [N, din]
+    /** y = x @ W + b backward (one ONNX Runtime call): dW = xᵀ dy, db = Σ_rows dy; returns dx = dy Wᵀ. Each weight is used once. */
+    const linearBack = (pre: string, dy: Float32Array, x: Float32Array, rows: number, din: number, dout: number): Float32Array => {
+      const r = ops.linearBackward(x, dy, params[pre + 'weight']!, rows, din, dout); // [N, din]ᵀ @ [N, dout] -> [din, dout]; [N, dout] @ [din, dout]ᵀ -> [N, din]
+      grads[pre + 'weight'] = r.dW;
+      grads[pre + 'bias'] = r.db;
+      return r.dx;
     };
 
     // ∂L/∂tokens including the head's: emb = t·r, r = 1/√max(Σt², 1e-12): dt = r·dE − r³ (t·dE) t; dz = dt (1 − t²)
-    const dTok = dTokens ? Float32Array.from(dTokens) : new Float32Array(N * H);
+    const dTok = dTokens ? dTokens.slice() : new Float32Array(N * H);
     if (dEmbedding) {
       const dz = new Float32Array(B * H);
       for (let b = 0; b < B; b++) {
@@ -218,18 +217,15 @@ export class KonaTrainStep {
           dz[b * H + j] = (r * dEmbedding[b * H + j]! - k * t) * (1 - t * t);
         }
       }
-      const dW = ops.mm(st.pooled, dz, H, B, H, { ta: true }); // [B, H]ᵀ @ [B, H] -> [H, H]
-      g('pooler.tanh.weight').set(dW);
-      biasBackward(g('pooler.tanh.bias'), dz, B, H);
-      const dPooled = ops.mm(dz, params['pooler.tanh.weight']!, B, H, H, { tb: true }); // [B, H] @ [H, H]ᵀ -> [B, H]
+      const dPooled = linearBack('pooler.tanh.', dz, st.pooled, B, H, H); // [B, H]
       for (let b = 0; b < B; b++) {
         const w = 1 / Math.max(st.len[b]!, 1);
         for (let l = 0; l < L; l++) for (let j = 0; j < H; j++) dTok[(b * L + l) * H + j]! += dPooled[b * H + j]! * w;
       }
     }
     let dx: Float32Array = new Float32Array(N * H);
-    for (let i = 0; i < N * H; i++) dx[i] = dTok[i]! * mask[Math.floor(i / H)]!;
-    const dSkip = Float32Array.from(dx);
+    for (let i = 0; i < N * H; i++) dx[i] = dTok[i]! * mask[(i / H) | 0]!;
+    const dSkip = dx.slice();
 
     for (let li = cfg.layers.length - 1; li >= 0; li--) {
       const lc = cfg.layers[li]!, c = st.layers[li]!;
@@ -237,10 +233,10 @@ export class KonaTrainStep {
       const D = lc.inDim, nh = lc.heads, dh = D / nh, G = B * nh, F = lc.ffn;
       // x = x1 + drop(f2)·m
       const df2 = new Float32Array(N * H);
-      for (let i = 0; i < N * H; i++) df2[i] = dx[i]! * mask[Math.floor(i / H)]! * (c.dropF ? c.dropF[i]! : 1);
-      const df1 = linearBack(pre + 'ffn.fc2.', df2, c.f1, F, H);
+      for (let i = 0; i < N * H; i++) df2[i] = dx[i]! * mask[(i / H) | 0]! * (c.dropF ? c.dropF[i]! : 1);
+      const df1 = linearBack(pre + 'ffn.fc2.', df2, c.f1, N, F, H);
       for (let i = 0; i < df1.length; i++) if (!(c.f1[i]! > 0)) df1[i] = 0; // ReLU
-      const dh2 = linearBack(pre + 'ffn.fc1.', df1, c.h2, H, F);
+      const dh2 = linearBack(pre + 'ffn.fc1.', df1, c.h2, N, H, F);
       const dx1 = dx; // the residual path; LN2 adds to it
       layerNormBackward(dx1, g(pre + 'ffn_norm.scale'), g(pre + 'ffn_norm.bias'), dh2, c.x1, params[pre + 'ffn_norm.scale']!, c.ln2Mean, c.ln2Rstd, N, H);
       // x1 = drop(a) + res
@@ -248,10 +244,10 @@ export class KonaTrainStep {
       let dxIn: Float32Array;
       if (D !== H) {
         const dr = new Float32Array(N * H);
-        for (let i = 0; i < N * H; i++) dr[i] = dx1[i]! * mask[Math.floor(i / H)]!;
-        dxIn = linearBack(pre + 'residual.', dr, c.x, D, H);
-      } else dxIn = Float32Array.from(dx1);
-      const dctx = linearBack(pre + 'attn.out.', da, c.ctx, D, H); // [N, D]
+        for (let i = 0; i < N * H; i++) dr[i] = dx1[i]! * mask[(i / H) | 0]!;
+        dxIn = linearBack(pre + 'residual.', dr, c.x, N, D, H);
+      } else dxIn = dx1.slice();
+      const dctx = linearBack(pre + 'attn.out.', da, c.ctx, N, D, H); // [N, D]
       // attention
       const dctxh = new Float32Array(G * L * dh);
       mergeHeads(dctx, dctxh, B, L, nh, dh, true);
@@ -263,14 +259,14 @@ export class KonaTrainStep {
       const dk = ops.bmm(dscores, c.q, G, L, L, dh, { ta: true }); // [G, L, L]ᵀ @ [G, L, dh] -> [G, L, dh]
       const dqkv = new Float32Array(N * 3 * D);
       splitHeadsBackward(dqkv, dq, dk, dv, B, L, nh, dh, Math.fround(1 / Math.sqrt(dh)));
-      const dh1 = linearBack(pre + 'attn.qkv.', dqkv, c.h, D, 3 * D);
+      const dh1 = linearBack(pre + 'attn.qkv.', dqkv, c.h, N, D, 3 * D);
       layerNormBackward(dxIn, g(pre + 'attn_norm.scale'), g(pre + 'attn_norm.bias'), dh1, c.x, params[pre + 'attn_norm.scale']!, c.ln1Mean, c.ln1Rstd, N, D);
       dx = dxIn;
     }
     // x0 = drop_0(c·e·m + timing·m)
     const cE = cfg.doubleEmbedding ? 2 : 1;
     const dEmbeds = new Float32Array(N * E);
-    for (let i = 0; i < N * E; i++) dEmbeds[i] = dx[i]! * (st.drop0 ? st.drop0[i]! : 1) * cE * mask[Math.floor(i / E)]!;
+    for (let i = 0; i < N * E; i++) dEmbeds[i] = dx[i]! * (st.drop0 ? st.drop0[i]! : 1) * cE * mask[(i / E) | 0]!;
     return { grads, dEmbeds, dSkip };
   }
 

@@ -171,7 +171,7 @@ async function trainToy(engine: TrainEngine, objective: string, steps: number, d
     afterFirst['embeddings.weight'] = student.tables.embeddings.slice();
   };
   await train({
-    student, src: IDS.map((_, i) => String(i)), targets: toyTargets(), objective: makeObjective(objective, { ot: { scale: 32 } }),
+    student, src: IDS.map((_, i) => String(i)), targets: toyTargets(), objective: makeObjective(objective, { ot: { scale: 32 }, learnTemperature: true }),
     outDir: mkdtempSync(join(tmpdir(), 'optical-ort-train-')), steps, batchSize: 4, lr: 1e-3, tableLr: 1e-2, warmupFraction: 0,
     dropout, seed: 4, threads: 1, engine, onStep: (s) => (losses.push(s.loss), s.step === 1 && snapshot()),
   });
@@ -214,7 +214,8 @@ function compareUpdates(fresh: ToyStudent, a: Record<string, Float32Array>, b: R
 
 describe.skipIf(skip !== undefined)('train() with the onnx engine = the tfjs trainer', () => {
   beforeAll(() => initEngine());
-  const cases: [string, number][] = [['ot', 0], ['mse', 0], ['ot+mse', 0.1]];
+  // contrastive with a learnable temperature: in-batch negatives and an objective parameter (objective Adam)
+  const cases: [string, number][] = [['ot', 0], ['mse', 0], ['ot+mse', 0.1], ['contrastive', 0]];
   for (const [objective, dropout] of cases) {
     it(`${objective}, dropout ${dropout}: losses of 3 steps, every weight and the table after the first AdamW step and after the third`, async () => {
       const a = await trainToy('tfjs', objective, 3, dropout);

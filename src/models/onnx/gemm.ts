@@ -3,12 +3,13 @@
  * (a single Gemm or MatMul node, transposes as attributes or fused by ONNX Runtime), built in memory on first
  * use and cached. Dims are symbolic, so one session serves every batch shape.
  *
- *   mm(A, B, M, K, N, {ta, tb, bias})   Y [M, N] = op(A) @ op(B) (+ bias [N])
+ *   mm(A, B, M, K, N, {ta, tb, bias, relu})   Y [M, N] = op(A) @ op(B) (+ bias [N]) (then ReLU)
  *       A is [M, K] (or [K, M] with ta), B is [K, N] (or [N, K] with tb)             (ONNX Gemm)
  *   bmm(A, B, G, M, K, N, {ta, tb})     Y [G, M, N], Y[g] = op(A[g]) @ op(B[g])
  *       A is [G, M, K] (or [G, K, M] with ta), B is [G, K, N] (or [G, N, K] with tb)  (MatMul with batch dims)
  *   linearBackward(x, dy, W, M, K, N)    the backward of y = x @ W + b in one call:
  *       dW [K, N] = xᵀ @ dy,  db [N] = Σ_rows dy,  dx [M, K] = dy @ Wᵀ    x [M, K], dy [M, N], W [K, N]
+ *       with `reluInput` (x = relu(u), the input of fc2): dx = (dy @ Wᵀ) ⊙ [x > 0], i.e. ∂L/∂u
  */
 import { FLOAT, GraphBuilder } from './proto.ts';
 import { OrtSession } from './runtime.ts';
@@ -18,15 +19,22 @@ export interface MmOptions {
   tb?: boolean;
   /** [N] added to every row (mm only) */
   bias?: Float32Array;
+  /** apply ReLU to the result (mm only) */
+  relu?: boolean;
 }
 
+type Kind = 'mm' | 'bmm' | 'linear-backward';
+
 /** The graph of one kind of product (see the file header). */
-function productGraph(kind: 'mm' | 'bmm' | 'linear-backward', ta: boolean, tb: boolean, bias: boolean): Uint8Array {
+function productGraph(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu: boolean): Uint8Array {
   const g = new GraphBuilder();
   if (kind === 'linear-backward') {
     g.named('Gemm', ['x', 'dy'], 'dW', [{ name: 'transA', i: 1 }]);
     g.named('ReduceSum', ['dy', g.i64('axis_0', [0])], 'db', [{ name: 'keepdims', i: 0 }]);
-    g.named('Gemm', ['dy', 'W'], 'dx', [{ name: 'transB', i: 1 }]);
+    if (relu) {
+      const dxLin = g.op('Gemm', ['dy', 'W'], [{ name: 'transB', i: 1 }]);
+      g.named('Where', [g.op('Greater', ['x', g.scalar('zero', 0)]), dxLin, g.scalar('zero_out', 0)], 'dx');
+    } else g.named('Gemm', ['dy', 'W'], 'dx', [{ name: 'transB', i: 1 }]);
     const inputs = [
       { name: 'x', type: FLOAT, dims: ['m', 'k'] },
       { name: 'dy', type: FLOAT, dims: ['m', 'n'] },
@@ -41,7 +49,8 @@ function productGraph(kind: 'mm' | 'bmm' | 'linear-backward', ta: boolean, tb: b
   }
   if (kind === 'mm') {
     const attrs = [{ name: 'transA', i: ta ? 1 : 0 }, { name: 'transB', i: tb ? 1 : 0 }];
-    g.named('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], 'Y', attrs);
+    if (relu) g.named('Relu', [g.op('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], attrs)], 'Y');
+    else g.named('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], 'Y', attrs);
     const inputs = [
       { name: 'A', type: FLOAT, dims: ['a0', 'a1'] },
       { name: 'B', type: FLOAT, dims: ['b0', 'b1'] },
@@ -68,11 +77,15 @@ export class OrtProducts {
 
   constructor(private readonly threads?: number) {}
 
-  private session(kind: 'mm' | 'bmm' | 'linear-backward', ta: boolean, tb: boolean, bias: boolean): OrtSession {
-    const key = `${kind}:${+ta}${+tb}${+bias}`;
+  private session(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu = false): OrtSession {
+    return this.cached(`${kind}:${+ta}${+tb}${+bias}${+relu}`, () => productGraph(kind, ta, tb, bias, relu));
+  }
+
+  /** The session of graph `key`, built by `build` on first use (other fused graphs: attention.ts). */
+  cached(key: string, build: () => Uint8Array): OrtSession {
     let s = this.sessions.get(key);
     if (!s) {
-      s = new OrtSession(productGraph(kind, ta, tb, bias), { threads: this.threads });
+      s = new OrtSession(build(), { threads: this.threads });
       this.sessions.set(key, s);
     }
     return s;
@@ -88,7 +101,7 @@ export class OrtProducts {
     };
     if (o.bias) feeds['C'] = { data: o.bias, dims: [N] };
     this.calls++;
-    return this.session('mm', ta, tb, Boolean(o.bias)).run(feeds, ['Y'])['Y']!.data;
+    return this.session('mm', ta, tb, Boolean(o.bias), Boolean(o.relu)).run(feeds, ['Y'])['Y']!.data;
   }
 
   /** Y [G, M, N], Y[g] = op(A[g]) @ op(B[g]); see the file header for the layouts. */
@@ -104,10 +117,10 @@ export class OrtProducts {
   }
 
   /** Backward of y = x @ W + b (see the file header): x [M, K], dy [M, N], W [K, N]. */
-  linearBackward(x: Float32Array, dy: Float32Array, W: Float32Array, M: number, K: number, N: number): { dx: Float32Array; dW: Float32Array; db: Float32Array } {
+  linearBackward(x: Float32Array, dy: Float32Array, W: Float32Array, M: number, K: number, N: number, o: { reluInput?: boolean } = {}): { dx: Float32Array; dW: Float32Array; db: Float32Array } {
     if (x.length !== M * K || dy.length !== M * N || W.length !== K * N) throw new Error(`linearBackward: sizes ${x.length}, ${dy.length}, ${W.length} do not fit x [${M}, ${K}], W [${K}, ${N}]`);
     this.calls++;
-    const r = this.session('linear-backward', false, false, false).run({ x: { data: x, dims: [M, K] }, dy: { data: dy, dims: [M, N] }, W: { data: W, dims: [K, N] } }, ['dx', 'dW', 'db']);
+    const r = this.session('linear-backward', false, false, false, Boolean(o.reluInput)).run({ x: { data: x, dims: [M, K] }, dy: { data: dy, dims: [M, N] }, W: { data: W, dims: [K, N] } }, ['dx', 'dW', 'db']);
     return { dx: r['dx']!.data, dW: r['dW']!.data, db: r['db']!.data };
   }
 

@@ -58,6 +58,20 @@ export function layerNormBackward(dx: Float32Array, dw: Float32Array, db: Float3
   }
 }
 
+/** out [N, C] = x · m[row] · scale (· mult, when given) — masking, dropout and the embedding factor. */
+export function maskRows(out: Float32Array, x: Float32Array, mask: Float32Array, N: number, C: number, scale = 1, mult?: Float32Array): void {
+  for (let n = 0; n < N; n++) {
+    const o = n * C;
+    const m = mask[n]! * scale;
+    if (m === 0) {
+      out.fill(0, o, o + C);
+      continue;
+    }
+    if (mult) for (let j = o; j < o + C; j++) out[j] = x[j]! * m * mult[j]!;
+    else for (let j = o; j < o + C; j++) out[j] = x[j]! * m;
+  }
+}
+
 /**
  * qkv [B, L, 3D] (row: q | k | v, each [nh, dh]) → q, k, v [G, L, dh] (G = B·nh, batch-major), q scaled by
  * `qScale` (float32, as tfjs multiplies it).

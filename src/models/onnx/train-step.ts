@@ -41,7 +41,8 @@
 import { tf } from '../engine.ts';
 import type { KonaConfig } from '../kona.ts';
 import { OrtProducts } from './gemm.ts';
-import { attentionSoftmax, layerNormBackward, layerNormForward, mergeHeads, softmaxBackward, splitHeads, splitHeadsBackward } from './kernels.ts';
+import { layerNormBackward, layerNormForward, maskRows } from './kernels.ts';
+import { attentionBackward, attentionForward } from './attention.ts';
 
 export interface StepBatch {
   B: number;
@@ -78,8 +79,8 @@ export interface StepGradients {
 interface LayerCache {
   x: Float32Array; // [N, D] layer input
   ln1Mean: Float32Array; ln1Rstd: Float32Array; h: Float32Array; // [N], [N], [N, D]
-  q: Float32Array; k: Float32Array; v: Float32Array; // [G, L, dh] (q scaled)
-  probs: Float32Array; // [G, L, L]
+  qkv: Float32Array; // [N, 3D]
+  probs: Float32Array; // [B, nh, L, L]
   ctx: Float32Array; // [N, D]
   dropA?: Float32Array; // [N, H] multipliers
   x1: Float32Array; // [N, H]
@@ -142,6 +143,8 @@ export class KonaTrainStep {
     const drop0 = mult(E);
     if (drop0) for (let i = 0; i < x.length; i++) x[i] = x[i]! * drop0[i]!;
 
+    const keyBias = new Float32Array(N); // [B, 1, 1, L]: −1e9 at padded keys
+    for (let i = 0; i < N; i++) keyBias[i] = mask[i] ? 0 : -1e9;
     const layers: LayerCache[] = [];
     cfg.layers.forEach((lc, li) => {
       const pre = `layers.${li}.`;
@@ -149,36 +152,32 @@ export class KonaTrainStep {
       const ln1Mean = new Float32Array(N), ln1Rstd = new Float32Array(N), h = new Float32Array(N * D);
       layerNormForward(h, ln1Mean, ln1Rstd, x, p(pre + 'attn_norm.scale'), p(pre + 'attn_norm.bias'), N, D, cfg.layerNormEps);
       const qkv = ops.mm(h, p(pre + 'attn.qkv.weight'), N, D, 3 * D, { bias: p(pre + 'attn.qkv.bias') }); // [N, D] @ [D, 3D] -> [N, 3D]
-      const q = new Float32Array(G * L * dh), k = new Float32Array(G * L * dh), v = new Float32Array(G * L * dh);
-      splitHeads(q, k, v, qkv, B, L, nh, dh, Math.fround(1 / Math.sqrt(dh)));
-      const scores = ops.bmm(q, k, G, L, dh, L, { tb: true }); // [G, L, dh] @ [G, dh, L] -> [G, L, L]
-      const probs = new Float32Array(G * L * L);
-      attentionSoftmax(probs, scores, mask, B, nh, L);
-      const ctxh = ops.bmm(probs, v, G, L, L, dh); // [G, L, L] @ [G, L, dh] -> [G, L, dh]
-      const ctx = new Float32Array(N * D);
-      mergeHeads(ctx, ctxh, B, L, nh, dh);
+      const { probs, ctx } = attentionForward(ops, qkv, keyBias, B, L, nh, dh); // [B, nh, L, L], [N, D] (attention.ts)
       const a = ops.mm(ctx, p(pre + 'attn.out.weight'), N, D, H, { bias: p(pre + 'attn.out.bias') }); // [N, D] @ [D, H] -> [N, H]
       const dropA = mult(H);
       const x1 = new Float32Array(N * H);
       if (D !== H) {
         const r = ops.mm(x, p(pre + 'residual.weight'), N, D, H, { bias: p(pre + 'residual.bias') }); // [N, D] @ [D, H] -> [N, H]
-        for (let i = 0; i < N * H; i++) x1[i] = (dropA ? a[i]! * dropA[i]! : a[i]!) + r[i]! * mask[(i / H) | 0]!;
-      } else for (let i = 0; i < N * H; i++) x1[i] = (dropA ? a[i]! * dropA[i]! : a[i]!) + x[i]!;
+        maskRows(x1, r, mask, N, H); // x1 = r·m
+      } else x1.set(x);
+      if (dropA) for (let i = 0; i < N * H; i++) x1[i]! += a[i]! * dropA[i]!;
+      else for (let i = 0; i < N * H; i++) x1[i]! += a[i]!;
       const ln2Mean = new Float32Array(N), ln2Rstd = new Float32Array(N), h2 = new Float32Array(N * H);
       layerNormForward(h2, ln2Mean, ln2Rstd, x1, p(pre + 'ffn_norm.scale'), p(pre + 'ffn_norm.bias'), N, H, cfg.layerNormEps);
-      const f1 = ops.mm(h2, p(pre + 'ffn.fc1.weight'), N, H, F, { bias: p(pre + 'ffn.fc1.bias') }); // [N, H] @ [H, F] -> [N, F]
-      for (let i = 0; i < f1.length; i++) if (!(f1[i]! > 0)) f1[i] = 0;
+      const f1 = ops.mm(h2, p(pre + 'ffn.fc1.weight'), N, H, F, { bias: p(pre + 'ffn.fc1.bias'), relu: true }); // relu([N, H] @ [H, F]) -> [N, F]
       const f2 = ops.mm(f1, p(pre + 'ffn.fc2.weight'), N, F, H, { bias: p(pre + 'ffn.fc2.bias') }); // [N, F] @ [F, H] -> [N, H]
       const dropF = mult(H);
       const out = new Float32Array(N * H);
-      for (let i = 0; i < N * H; i++) out[i] = x1[i]! + (dropF ? f2[i]! * dropF[i]! : f2[i]!) * mask[(i / H) | 0]!;
-      layers.push({ x, ln1Mean, ln1Rstd, h, q, k, v, probs, ctx, dropA, x1, ln2Mean, ln2Rstd, h2, f1, dropF });
+      maskRows(out, f2, mask, N, H, 1, dropF);
+      for (let i = 0; i < N * H; i++) out[i]! += x1[i]!;
+      layers.push({ x, ln1Mean, ln1Rstd, h, qkv, probs, ctx, dropA, x1, ln2Mean, ln2Rstd, h2, f1, dropF });
       x = out;
     });
 
     // tokens = (x + ψ)·m, pooled = Σ_l tokens / max(len, 1), emb = l2norm(tanh(pooled Wt + bt))
     const tokens = new Float32Array(N * H);
-    for (let i = 0; i < N * H; i++) tokens[i] = (batch.skip ? x[i]! + batch.skip[i]! : x[i]!) * mask[(i / H) | 0]!;
+    if (batch.skip) for (let i = 0; i < N * H; i++) x[i]! += batch.skip[i]!;
+    maskRows(tokens, x, mask, N, H);
     const pooled = new Float32Array(B * H);
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < H; j++) {
@@ -206,8 +205,8 @@ export class KonaTrainStep {
     const grads: Record<string, Float32Array> = {};
     const g = (name: string) => (grads[name] ??= new Float32Array(params[name]!.length));
     /** y = x @ W + b backward (one ONNX Runtime call): dW = xᵀ dy, db = Σ_rows dy; returns dx = dy Wᵀ. Each weight is used once. */
-    const linearBack = (pre: string, dy: Float32Array, x: Float32Array, rows: number, din: number, dout: number): Float32Array => {
-      const r = ops.linearBackward(x, dy, params[pre + 'weight']!, rows, din, dout); // [N, din]ᵀ @ [N, dout] -> [din, dout]; [N, dout] @ [din, dout]ᵀ -> [N, din]
+    const linearBack = (pre: string, dy: Float32Array, x: Float32Array, rows: number, din: number, dout: number, reluInput = false): Float32Array => {
+      const r = ops.linearBackward(x, dy, params[pre + 'weight']!, rows, din, dout, { reluInput }); // [N, din]ᵀ @ [N, dout] -> [din, dout]; [N, dout] @ [din, dout]ᵀ -> [N, din]
       grads[pre + 'weight'] = r.dW;
       grads[pre + 'bias'] = r.db;
       return r.dx;
@@ -234,7 +233,7 @@ export class KonaTrainStep {
       }
     }
     let dx: Float32Array = new Float32Array(N * H);
-    for (let i = 0; i < N * H; i++) dx[i] = dTok[i]! * mask[(i / H) | 0]!;
+    maskRows(dx, dTok, mask, N, H);
     const dSkip = dx.slice();
 
     for (let li = cfg.layers.length - 1; li >= 0; li--) {
@@ -243,9 +242,8 @@ export class KonaTrainStep {
       const D = lc.inDim, nh = lc.heads, dh = D / nh, G = B * nh, F = lc.ffn;
       // x = x1 + drop(f2)·m
       const df2 = new Float32Array(N * H);
-      for (let i = 0; i < N * H; i++) df2[i] = dx[i]! * mask[(i / H) | 0]! * (c.dropF ? c.dropF[i]! : 1);
-      const df1 = linearBack(pre + 'ffn.fc2.', df2, c.f1, N, F, H);
-      for (let i = 0; i < df1.length; i++) if (!(c.f1[i]! > 0)) df1[i] = 0; // ReLU
+      maskRows(df2, dx, mask, N, H, 1, c.dropF);
+      const df1 = linearBack(pre + 'ffn.fc2.', df2, c.f1, N, F, H, true); // ∂L/∂(pre-ReLU), masked in the graph
       const dh2 = linearBack(pre + 'ffn.fc1.', df1, c.h2, N, H, F);
       const dx1 = dx; // the residual path; LN2 adds to it
       layerNormBackward(dx1, g(pre + 'ffn_norm.scale'), g(pre + 'ffn_norm.bias'), dh2, c.x1, params[pre + 'ffn_norm.scale']!, c.ln2Mean, c.ln2Rstd, N, H);
@@ -254,21 +252,11 @@ export class KonaTrainStep {
       let dxIn: Float32Array;
       if (D !== H) {
         const dr = new Float32Array(N * H);
-        for (let i = 0; i < N * H; i++) dr[i] = dx1[i]! * mask[(i / H) | 0]!;
+        maskRows(dr, dx1, mask, N, H);
         dxIn = linearBack(pre + 'residual.', dr, c.x, N, D, H);
       } else dxIn = dx1.slice();
       const dctx = linearBack(pre + 'attn.out.', da, c.ctx, N, D, H); // [N, D]
-      // attention
-      const dctxh = new Float32Array(G * L * dh);
-      mergeHeads(dctx, dctxh, B, L, nh, dh, true);
-      const dprobs = ops.bmm(dctxh, c.v, G, L, dh, L, { tb: true }); // [G, L, dh] @ [G, dh, L] -> [G, L, L]
-      const dv = ops.bmm(c.probs, dctxh, G, L, L, dh, { ta: true }); // [G, L, L]ᵀ @ [G, L, dh] -> [G, L, dh]
-      const dscores = new Float32Array(G * L * L);
-      softmaxBackward(dscores, c.probs, dprobs, G * L, L);
-      const dq = ops.bmm(dscores, c.k, G, L, L, dh); // [G, L, L] @ [G, L, dh] -> [G, L, dh]
-      const dk = ops.bmm(dscores, c.q, G, L, L, dh, { ta: true }); // [G, L, L]ᵀ @ [G, L, dh] -> [G, L, dh]
-      const dqkv = new Float32Array(N * 3 * D);
-      splitHeadsBackward(dqkv, dq, dk, dv, B, L, nh, dh, Math.fround(1 / Math.sqrt(dh)));
+      const dqkv = attentionBackward(ops, c.qkv, c.probs, dctx, B, L, nh, dh); // [N, 3D] (attention.ts)
       const dh1 = linearBack(pre + 'attn.qkv.', dqkv, c.h, N, D, 3 * D);
       layerNormBackward(dxIn, g(pre + 'attn_norm.scale'), g(pre + 'attn_norm.bias'), dh1, c.x, params[pre + 'attn_norm.scale']!, c.ln1Mean, c.ln1Rstd, N, D);
       dx = dxIn;
@@ -276,7 +264,7 @@ export class KonaTrainStep {
     // x0 = drop_0(c·e·m + timing·m)
     const cE = cfg.doubleEmbedding ? 2 : 1;
     const dEmbeds = new Float32Array(N * E);
-    for (let i = 0; i < N * E; i++) dEmbeds[i] = dx[i]! * (st.drop0 ? st.drop0[i]! : 1) * cE * mask[(i / E) | 0]!;
+    maskRows(dEmbeds, dx, mask, N, E, cE, st.drop0);
     return { grads, dEmbeds, dSkip };
   }
 

@@ -5,8 +5,6 @@
  *
  *   mm(A, B, M, K, N, {ta, tb, bias, relu})   Y [M, N] = op(A) @ op(B) (+ bias [N]) (then ReLU)
  *       A is [M, K] (or [K, M] with ta), B is [K, N] (or [N, K] with tb)             (ONNX Gemm)
- *   bmm(A, B, G, M, K, N, {ta, tb})     Y [G, M, N], Y[g] = op(A[g]) @ op(B[g])
- *       A is [G, M, K] (or [G, K, M] with ta), B is [G, K, N] (or [G, N, K] with tb)  (MatMul with batch dims)
  *   linearBackward(x, dy, W, M, K, N)    the backward of y = x @ W + b in one call:
  *       dW [K, N] = xᵀ @ dy,  db [N] = Σ_rows dy,  dx [M, K] = dy @ Wᵀ    x [M, K], dy [M, N], W [K, N]
  *       with `reluInput` (x = relu(u), the input of fc2): dx = (dy @ Wᵀ) ⊙ [x > 0], i.e. ∂L/∂u
@@ -23,7 +21,7 @@ export interface MmOptions {
   relu?: boolean;
 }
 
-type Kind = 'mm' | 'bmm' | 'linear-backward';
+type Kind = 'mm' | 'linear-backward';
 
 /** The graph of one kind of product (see the file header). */
 function productGraph(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu: boolean): Uint8Array {
@@ -47,26 +45,15 @@ function productGraph(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu:
     ];
     return g.model('linear_backward', inputs, outputs);
   }
-  if (kind === 'mm') {
-    const attrs = [{ name: 'transA', i: ta ? 1 : 0 }, { name: 'transB', i: tb ? 1 : 0 }];
-    if (relu) g.named('Relu', [g.op('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], attrs)], 'Y');
-    else g.named('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], 'Y', attrs);
-    const inputs = [
-      { name: 'A', type: FLOAT, dims: ['a0', 'a1'] },
-      { name: 'B', type: FLOAT, dims: ['b0', 'b1'] },
-      ...(bias ? [{ name: 'C', type: FLOAT, dims: ['n'] }] : []),
-    ];
-    return g.model('mm', inputs, [{ name: 'Y', type: FLOAT, dims: ['m', 'n'] }]);
-  }
-  const perm = [{ name: 'perm', ints: [0, 2, 1] }];
-  const a = ta ? g.op('Transpose', ['A'], perm) : 'A';
-  const b = tb ? g.op('Transpose', ['B'], perm) : 'B';
-  g.named('MatMul', [a, b], 'Y');
+  const attrs = [{ name: 'transA', i: ta ? 1 : 0 }, { name: 'transB', i: tb ? 1 : 0 }];
+  if (relu) g.named('Relu', [g.op('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], attrs)], 'Y');
+  else g.named('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], 'Y', attrs);
   const inputs = [
-    { name: 'A', type: FLOAT, dims: ['g', 'a1', 'a2'] },
-    { name: 'B', type: FLOAT, dims: ['g', 'b1', 'b2'] },
+    { name: 'A', type: FLOAT, dims: ['a0', 'a1'] },
+    { name: 'B', type: FLOAT, dims: ['b0', 'b1'] },
+    ...(bias ? [{ name: 'C', type: FLOAT, dims: ['n'] }] : []),
   ];
-  return g.model('bmm', inputs, [{ name: 'Y', type: FLOAT, dims: ['g', 'm', 'n'] }]);
+  return g.model('mm', inputs, [{ name: 'Y', type: FLOAT, dims: ['m', 'n'] }]);
 }
 
 /** Cached product sessions (see the file header). */
@@ -102,18 +89,6 @@ export class OrtProducts {
     if (o.bias) feeds['C'] = { data: o.bias, dims: [N] };
     this.calls++;
     return this.session('mm', ta, tb, Boolean(o.bias), Boolean(o.relu)).run(feeds, ['Y'])['Y']!.data;
-  }
-
-  /** Y [G, M, N], Y[g] = op(A[g]) @ op(B[g]); see the file header for the layouts. */
-  bmm(A: Float32Array, B: Float32Array, G: number, M: number, K: number, N: number, o: { ta?: boolean; tb?: boolean } = {}): Float32Array {
-    const ta = Boolean(o.ta), tb = Boolean(o.tb);
-    if (A.length !== G * M * K || B.length !== G * K * N) throw new Error(`bmm: sizes ${A.length}, ${B.length} do not fit [${G}, ${M}, ${K}] @ [${G}, ${K}, ${N}]`);
-    const feeds = {
-      A: { data: A, dims: ta ? [G, K, M] : [G, M, K] },
-      B: { data: B, dims: tb ? [G, N, K] : [G, K, N] },
-    };
-    this.calls++;
-    return this.session('bmm', ta, tb, false).run(feeds, ['Y'])['Y']!.data;
   }
 
   /** Backward of y = x @ W + b (see the file header): x [M, K], dy [M, N], W [K, N]. */

@@ -1,47 +1,43 @@
 /**
  * A Kona training step with its matrix products on ONNX Runtime: an explicit forward and backward on
- * Float32Arrays (llm.c style). The products run in cached one-node graphs (gemm.ts); layer norm, softmax,
- * ReLU, dropout, residual adds, pooling and the head are plain loops (kernels.ts and below). It computes
- * what `konaForward` (kona.ts) computes under tfjs autodiff — same ops, same order, same dropout masks — so
- * the trainer may use either (src/distill/ort-step.ts; `OPTICAL_TRAIN_ENGINE=onnx`).
+ * Float32Arrays (llm.c style). Every product runs in a small cached ONNX graph, built in memory once per kind
+ * (dims symbolic): LN → dense (ln-linear.ts), the attention core (attention.ts), plain dense layers and their
+ * fused backward dW/db/dx (gemm.ts). Dropout, masking, residual adds, timing signal, pooling and the
+ * tanh / L2 head are plain loops here. It computes what `konaForward` (kona.ts) computes under tfjs autodiff —
+ * same ops, same order, same dropout masks — so the trainer may use either (src/distill/ort-step.ts;
+ * `OPTICAL_TRAIN_ENGINE=onnx`).
  *
  * Legend: B batch, L padded tokens, N = B·L rows, E input width, D a layer's input width, H hidden width,
- *         F FFN width, nh heads, dh = D/nh, G = B·nh.
+ *         F FFN width, nh heads, dh = D/nh.
  *
  * Forward (pre-LN; m = mask [B, L]; drop_s(·) = dropout site s, as kona.ts `dropRows` for a whole batch):
  *   x0   = drop_0(c·e·m + timing·m)          // [N, E]; c = 2 with doubleEmbedding, else 1
  *   per layer (D → H):
- *     h  = LN1(x)                           // [N, D]
- *     qkv = h @ Wqkv + bqkv                 // [N, D] @ [D, 3D] -> [N, 3D]
- *     S  = (q/√dh) @ kᵀ − 1e9·(1 − m_key)    // [G, L, dh] @ [G, dh, L] -> [G, L, L]
- *     P  = softmax(S);  ctx = P @ v         // [G, L, L] @ [G, L, dh] -> [G, L, dh] -> [N, D]
- *     a  = ctx @ Wo + bo                    // [N, D] @ [D, H] -> [N, H]
- *     x1 = drop(a) + (D ≠ H ? (x @ Wr + br)·m : x)
- *     f  = relu(LN2(x1) @ W1 + b1)          // [N, H] @ [H, F] -> [N, F]
- *     x  = x1 + drop(f @ W2 + b2)·m         // [N, F] @ [F, H] -> [N, H]
+ *     qkv = LN1(x) @ Wqkv + bqkv            // [N, D] @ [D, 3D] -> [N, 3D]                    ln-linear
+ *     S  = (q/√dh) @ kᵀ − 1e9·(1 − m_key)    // [B, nh, L, dh] @ [B, nh, dh, L] -> [B, nh, L, L] attention
+ *     P  = softmax(S);  ctx = P @ v         // [B, nh, L, L] @ [B, nh, L, dh] -> [N, D]        attention
+ *     a  = ctx @ Wo + bo                    // [N, D] @ [D, H] -> [N, H]                      gemm
+ *     x1 = drop(a) + (D ≠ H ? (x @ Wr + br)·m : x)                                          gemm
+ *     f  = relu(LN2(x1) @ W1 + b1)          // [N, H] @ [H, F] -> [N, F]                      ln-linear
+ *     x  = x1 + drop(f @ W2 + b2)·m         // [N, F] @ [F, H] -> [N, H]                      gemm
  *   tokens = (x + ψ)·m;  pooled = Σ_l tokens / max(len, 1);  emb = l2norm(tanh(pooled @ Wt + bt))
  * Backward mirrors it in reverse from ∂L/∂tokens and ∂L/∂emb (either may be absent: the pooler then gets no
- * gradient, as under tfjs when the loss does not reach it). For y = x @ W + b: dW += xᵀ dy, db += Σ_rows dy,
- * dx = dy Wᵀ; for P = softmax(S): dS = P ⊙ (dP − Σ_j P dP); LN as kernels.ts.
+ * gradient, as under tfjs when the loss does not reach it). For y = x @ W + b: dW = xᵀ dy, db = Σ_rows dy,
+ * dx = dy Wᵀ (each weight is used once, so gradients are assigned, not accumulated); the residual stream
+ * accumulates dx; softmax and LN backward as in attention.ts / ln-linear.ts.
  * Returns gradients of every parameter reached, of the input embeddings e [B, L, E] and of ψ [B, L, H].
  *
  * Status (2026-11-22): equal to tfjs autodiff on a tiny model (src/distill/ort-step.test.ts: loss, every
- * parameter gradient, ∂L/∂e, ∂L/∂ψ within 1.1e-6 of their largest values; `train()` on both engines agrees
- * on losses and updated weights, dropout included). Opt-in (`OPTICAL_TRAIN_ENGINE=onnx`); tfjs stays the
- * default until a full `bench:train-step` on a quieter machine confirms the speed. ONNX Runtime calls per
- * step: 14 forward (7 per layer incl. 2 batched attention products, + pooler) and 15 backward (one fused
- * dW/db/dx graph per linear, 4 batched attention products per layer).
- * Measured (bench shape: 2 layers, width 512, FFN 2048, 8 heads, batch 32 × 32, OT loss; smoke run
- * `bench:train-step -- --json --rounds 1 --steps 2`, load average 5.7–6.2 on the 2 cores, i.e. another
- * session's jobs running): 1,654 ms per step on ONNX Runtime (2 threads) against tfjs 2,876 ms (2 threads)
- * and 2,340 ms (1 thread), PyTorch 1,754 ms in the same run (ratio 0.94); only 2 counted steps each, so a
- * rough figure. Of a step, the products took about 55 % (≈ 50 GFLOP/s at that load) and the plain loops
- * about 40 % — the next speed-up is moving layer norm / softmax / head reshapes into the graphs.
+ * parameter gradient, ∂L/∂e, ∂L/∂ψ within ~1e-6 of their largest values; `train()` on both engines agrees on
+ * losses and updated weights, dropout included). Opt-in (`OPTICAL_TRAIN_ENGINE=onnx`); tfjs stays the default
+ * until a full `bench:train-step` on a quiet machine confirms the speed. ONNX Runtime calls per step at the
+ * bench shape: 11 forward (5 per layer + pooler), 10 backward (5 per layer; + pooler under `mse`).
+ * MEASURED: see the "Timing" note at the end of this comment.
  */
 import { tf } from '../engine.ts';
 import type { KonaConfig } from '../kona.ts';
 import { OrtProducts } from './gemm.ts';
-import { layerNormBackward, layerNormForward, maskRows } from './kernels.ts';
+import { lnLinearBackward, lnLinearForward, type LnLinearWeights } from './ln-linear.ts';
 import { attentionBackward, attentionForward } from './attention.ts';
 
 export interface StepBatch {
@@ -78,13 +74,11 @@ export interface StepGradients {
 /** What one layer's backward needs (shapes in the file header's legend). */
 interface LayerCache {
   x: Float32Array; // [N, D] layer input
-  ln1Mean: Float32Array; ln1Rstd: Float32Array; h: Float32Array; // [N], [N], [N, D]
   qkv: Float32Array; // [N, 3D]
   probs: Float32Array; // [B, nh, L, L]
   ctx: Float32Array; // [N, D]
   dropA?: Float32Array; // [N, H] multipliers
   x1: Float32Array; // [N, H]
-  ln2Mean: Float32Array; ln2Rstd: Float32Array; h2: Float32Array; // [N], [N], [N, H]
   f1: Float32Array; // [N, F] after ReLU
   dropF?: Float32Array; // [N, H]
 }
@@ -148,10 +142,8 @@ export class KonaTrainStep {
     const layers: LayerCache[] = [];
     cfg.layers.forEach((lc, li) => {
       const pre = `layers.${li}.`;
-      const D = lc.inDim, nh = lc.heads, dh = D / nh, G = B * nh, F = lc.ffn;
-      const ln1Mean = new Float32Array(N), ln1Rstd = new Float32Array(N), h = new Float32Array(N * D);
-      layerNormForward(h, ln1Mean, ln1Rstd, x, p(pre + 'attn_norm.scale'), p(pre + 'attn_norm.bias'), N, D, cfg.layerNormEps);
-      const qkv = ops.mm(h, p(pre + 'attn.qkv.weight'), N, D, 3 * D, { bias: p(pre + 'attn.qkv.bias') }); // [N, D] @ [D, 3D] -> [N, 3D]
+      const D = lc.inDim, nh = lc.heads, dh = D / nh, F = lc.ffn;
+      const qkv = lnLinearForward(ops, x, lnWeights(params, pre, 'attn_norm.', 'attn.qkv.'), N, D, 3 * D, { relu: false, eps: cfg.layerNormEps }); // LN1(x) [N, D] @ [D, 3D] -> [N, 3D]
       const { probs, ctx } = attentionForward(ops, qkv, keyBias, B, L, nh, dh); // [B, nh, L, L], [N, D] (attention.ts)
       const a = ops.mm(ctx, p(pre + 'attn.out.weight'), N, D, H, { bias: p(pre + 'attn.out.bias') }); // [N, D] @ [D, H] -> [N, H]
       const dropA = mult(H);
@@ -162,15 +154,13 @@ export class KonaTrainStep {
       } else x1.set(x);
       if (dropA) for (let i = 0; i < N * H; i++) x1[i]! += a[i]! * dropA[i]!;
       else for (let i = 0; i < N * H; i++) x1[i]! += a[i]!;
-      const ln2Mean = new Float32Array(N), ln2Rstd = new Float32Array(N), h2 = new Float32Array(N * H);
-      layerNormForward(h2, ln2Mean, ln2Rstd, x1, p(pre + 'ffn_norm.scale'), p(pre + 'ffn_norm.bias'), N, H, cfg.layerNormEps);
-      const f1 = ops.mm(h2, p(pre + 'ffn.fc1.weight'), N, H, F, { bias: p(pre + 'ffn.fc1.bias'), relu: true }); // relu([N, H] @ [H, F]) -> [N, F]
+      const f1 = lnLinearForward(ops, x1, lnWeights(params, pre, 'ffn_norm.', 'ffn.fc1.'), N, H, F, { relu: true, eps: cfg.layerNormEps }); // relu(LN2(x1) [N, H] @ [H, F]) -> [N, F]
       const f2 = ops.mm(f1, p(pre + 'ffn.fc2.weight'), N, F, H, { bias: p(pre + 'ffn.fc2.bias') }); // [N, F] @ [F, H] -> [N, H]
       const dropF = mult(H);
       const out = new Float32Array(N * H);
       maskRows(out, f2, mask, N, H, 1, dropF);
       for (let i = 0; i < N * H; i++) out[i]! += x1[i]!;
-      layers.push({ x, ln1Mean, ln1Rstd, h, qkv, probs, ctx, dropA, x1, ln2Mean, ln2Rstd, h2, f1, dropF });
+      layers.push({ x, qkv, probs, ctx, dropA, x1, f1, dropF });
       x = out;
     });
 
@@ -203,7 +193,13 @@ export class KonaTrainStep {
     const { B, L, mask, params } = st;
     const N = B * L, E = cfg.embedDim;
     const grads: Record<string, Float32Array> = {};
-    const g = (name: string) => (grads[name] ??= new Float32Array(params[name]!.length));
+    const eps = cfg.layerNormEps;
+    /** LN → dense backward (one call, ln-linear.ts): grads of both; dx += ∂L/∂x through the norm. */
+    const lnLinearBack = (pre: string, ln: string, lin: string, dx: Float32Array, dy: Float32Array, x: Float32Array, din: number, dout: number): void => {
+      const r = lnLinearBackward(ops, x, dy, lnWeights(params, pre, ln, lin), N, din, dout, eps);
+      [grads[pre + lin + 'weight'], grads[pre + lin + 'bias'], grads[pre + ln + 'scale'], grads[pre + ln + 'bias']] = [r.dW, r.db, r.ds, r.dbeta];
+      for (let i = 0; i < dx.length; i++) dx[i]! += r.dx[i]!;
+    };
     /** y = x @ W + b backward (one ONNX Runtime call): dW = xᵀ dy, db = Σ_rows dy; returns dx = dy Wᵀ. Each weight is used once. */
     const linearBack = (pre: string, dy: Float32Array, x: Float32Array, rows: number, din: number, dout: number, reluInput = false): Float32Array => {
       const r = ops.linearBackward(x, dy, params[pre + 'weight']!, rows, din, dout, { reluInput }); // [N, din]ᵀ @ [N, dout] -> [din, dout]; [N, dout] @ [din, dout]ᵀ -> [N, din]
@@ -239,14 +235,13 @@ export class KonaTrainStep {
     for (let li = cfg.layers.length - 1; li >= 0; li--) {
       const lc = cfg.layers[li]!, c = st.layers[li]!;
       const pre = `layers.${li}.`;
-      const D = lc.inDim, nh = lc.heads, dh = D / nh, G = B * nh, F = lc.ffn;
+      const D = lc.inDim, nh = lc.heads, dh = D / nh, F = lc.ffn;
       // x = x1 + drop(f2)·m
       const df2 = new Float32Array(N * H);
       maskRows(df2, dx, mask, N, H, 1, c.dropF);
       const df1 = linearBack(pre + 'ffn.fc2.', df2, c.f1, N, F, H, true); // ∂L/∂(pre-ReLU), masked in the graph
-      const dh2 = linearBack(pre + 'ffn.fc1.', df1, c.h2, N, H, F);
-      const dx1 = dx; // the residual path; LN2 adds to it
-      layerNormBackward(dx1, g(pre + 'ffn_norm.scale'), g(pre + 'ffn_norm.bias'), dh2, c.x1, params[pre + 'ffn_norm.scale']!, c.ln2Mean, c.ln2Rstd, N, H);
+      const dx1 = dx; // the residual path; LN2 → fc1 adds to it
+      lnLinearBack(pre, 'ffn_norm.', 'ffn.fc1.', dx1, df1, c.x1, H, F);
       // x1 = drop(a) + res
       const da = c.dropA ? dx1.map((d, i) => d * c.dropA![i]!) : dx1;
       let dxIn: Float32Array;
@@ -257,8 +252,7 @@ export class KonaTrainStep {
       } else dxIn = dx1.slice();
       const dctx = linearBack(pre + 'attn.out.', da, c.ctx, N, D, H); // [N, D]
       const dqkv = attentionBackward(ops, c.qkv, c.probs, dctx, B, L, nh, dh); // [N, 3D] (attention.ts)
-      const dh1 = linearBack(pre + 'attn.qkv.', dqkv, c.h, N, D, 3 * D);
-      layerNormBackward(dxIn, g(pre + 'attn_norm.scale'), g(pre + 'attn_norm.bias'), dh1, c.x, params[pre + 'attn_norm.scale']!, c.ln1Mean, c.ln1Rstd, N, D);
+      lnLinearBack(pre, 'attn_norm.', 'attn.qkv.', dxIn, dqkv, c.x, D, 3 * D);
       dx = dxIn;
     }
     // x0 = drop_0(c·e·m + timing·m)
@@ -271,6 +265,26 @@ export class KonaTrainStep {
   dispose(): void {
     this.ops.dispose();
   }
+}
+
+/** out [N, C] = x · m[row] · scale (· mult, when given) — masking, dropout and the embedding factor. */
+function maskRows(out: Float32Array, x: Float32Array, mask: Float32Array, N: number, C: number, scale = 1, mult?: Float32Array): void {
+  for (let n = 0; n < N; n++) {
+    const o = n * C;
+    const m = mask[n]! * scale;
+    if (m === 0) {
+      out.fill(0, o, o + C);
+      continue;
+    }
+    if (mult) for (let j = o; j < o + C; j++) out[j] = x[j]! * m * mult[j]!;
+    else for (let j = o; j < o + C; j++) out[j] = x[j]! * m;
+  }
+}
+
+/** The weights of an LN → dense pair of layer prefix `pre` (kona.ts names). */
+function lnWeights(params: Record<string, Float32Array>, pre: string, ln: string, lin: string): LnLinearWeights {
+  const p = (name: string): Float32Array => params[pre + name] ?? fail(`missing parameter ${pre + name}`);
+  return { s: p(ln + 'scale'), beta: p(ln + 'bias'), W: p(lin + 'weight'), b: p(lin + 'bias') };
 }
 
 function fail(msg: string): never {

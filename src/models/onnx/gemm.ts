@@ -72,7 +72,7 @@ export class OrtProducts {
   cached(key: string, build: () => Uint8Array): OrtSession {
     let s = this.sessions.get(key);
     if (!s) {
-      s = new OrtSession(build(), { threads: this.threads });
+      s = new OrtSession(build(), { threads: this.threads, spinning: false }); // no busy-waiting between the step's many calls (runtime.ts)
       this.sessions.set(key, s);
     }
     return s;

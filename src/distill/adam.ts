@@ -6,6 +6,8 @@
  *   m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²
  *   θ ← θ − lr · ( m̂ / (√v̂ + ε) + λ θ ),   m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
  * The sparse form uses the global step t for bias correction (rows not touched keep stale moments).
+ * {@link ArrayAdam} is the dense form on typed arrays (one fused loop per tensor), for the ONNX Runtime
+ * training step, whose weights live in arrays.
  */
 import { tf, type Tensor } from '../models/engine.ts';
 import type { RowGrad } from '../models/encoder.ts';
@@ -19,8 +21,16 @@ export interface AdamConfig {
 
 export const ADAM_DEFAULTS: AdamConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
 
+/** Checkpointing view of a dense optimiser's moments (the trainer writes `m.NAME`, `v.NAME`). */
+export interface MomentStore {
+  /** the moments of every parameter: shape, m, v (copies or views; written to disk as they are) */
+  exportMoments(): Record<string, { shape: number[]; m: Float32Array; v: Float32Array }>;
+  importMoments(name: string, m: Float32Array, v: Float32Array): void;
+  dispose(): void;
+}
+
 /** Dense Adam over named engine variables. */
-export class DenseAdam {
+export class DenseAdam implements MomentStore {
   readonly m: Record<string, Tensor> = {};
   readonly v: Record<string, Tensor> = {};
   /** Free the moment tensors (engine memory) once training is over. */
@@ -35,6 +45,20 @@ export class DenseAdam {
       this.m[k] = tf.keep(tf.zerosLike(p));
       this.v[k] = tf.keep(tf.zerosLike(p));
     }
+  }
+
+  exportMoments(): Record<string, { shape: number[]; m: Float32Array; v: Float32Array }> {
+    const out: Record<string, { shape: number[]; m: Float32Array; v: Float32Array }> = {};
+    for (const k of Object.keys(this.m)) out[k] = { shape: this.m[k]!.shape, m: this.m[k]!.dataSync() as Float32Array, v: this.v[k]!.dataSync() as Float32Array };
+    return out;
+  }
+
+  importMoments(k: string, m: Float32Array, v: Float32Array): void {
+    const shape = this.params[k]!.shape;
+    this.m[k]!.dispose();
+    this.v[k]!.dispose();
+    this.m[k] = tf.keep(tf.tensor(m, shape));
+    this.v[k] = tf.keep(tf.tensor(v, shape));
   }
 
   /** One update with gradients by name, learning rate `lr`, at step `t` (1-based). */
@@ -58,6 +82,52 @@ export class DenseAdam {
       this.v[k] = v!;
     }
   }
+}
+
+/** Dense AdamW over named typed arrays (the same update as {@link DenseAdam}, in one loop per tensor). */
+export class ArrayAdam implements MomentStore {
+  readonly m: Record<string, Float32Array> = {};
+  readonly v: Record<string, Float32Array> = {};
+  constructor(
+    /** parameter shapes by name */
+    readonly shapes: Record<string, number[]>,
+    readonly cfg: AdamConfig = ADAM_DEFAULTS,
+  ) {
+    for (const [k, s] of Object.entries(shapes)) {
+      const n = s.reduce((a, b) => a * b, 1);
+      this.m[k] = new Float32Array(n);
+      this.v[k] = new Float32Array(n);
+    }
+  }
+
+  /** Update `params` in place with `grads` (by name; parameters without a gradient are left alone). */
+  step(params: Record<string, Float32Array>, grads: Record<string, Float32Array>, lr: number, t: number): void {
+    const { beta1, beta2, eps, weightDecay } = this.cfg;
+    const c1 = 1 - beta1 ** t;
+    const c2 = 1 - beta2 ** t;
+    for (const [k, g] of Object.entries(grads)) {
+      const p = params[k]!, m = this.m[k]!, v = this.v[k]!;
+      for (let i = 0; i < g.length; i++) {
+        const gi = g[i]!;
+        const mi = (m[i] = beta1 * m[i]! + (1 - beta1) * gi);
+        const vi = (v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi);
+        p[i] = p[i]! - lr * (mi / c1 / (Math.sqrt(vi / c2) + eps) + weightDecay * p[i]!);
+      }
+    }
+  }
+
+  exportMoments(): Record<string, { shape: number[]; m: Float32Array; v: Float32Array }> {
+    const out: Record<string, { shape: number[]; m: Float32Array; v: Float32Array }> = {};
+    for (const k of Object.keys(this.m)) out[k] = { shape: this.shapes[k]!, m: this.m[k]!, v: this.v[k]! };
+    return out;
+  }
+
+  importMoments(k: string, m: Float32Array, v: Float32Array): void {
+    this.m[k]!.set(m);
+    this.v[k]!.set(v);
+  }
+
+  dispose(): void {}
 }
 
 /** Lazy Adam over the rows of a typed-array table [rows, E]. */

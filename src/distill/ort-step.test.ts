@@ -14,7 +14,7 @@ import { mulberry32 } from '../util/random.ts';
 import { makeObjective } from './objectives.ts';
 import { partGradients, type PartJob } from './grads.ts';
 import { ortGradients, paramArrays, type TrainEngine } from './ort-step.ts';
-import { train, type TeacherTargets } from './trainer.ts';
+import { train, type TeacherTargets, type TrainOptions } from './trainer.ts';
 import { KonaStudent } from '../models/student.ts';
 import type { Features } from '../models/features.ts';
 import type { Tokenizer } from '../text/index.ts';
@@ -162,7 +162,7 @@ function toyStudent(): ToyStudent {
   return new ToyStudent(TINY, params, { embeddings: init['embeddings.weight']!.slice() }, tokenizer, undefined, { name: 'toy', teacher: 'none' });
 }
 
-async function trainToy(engine: TrainEngine, objective: string, steps: number, dropout: number): Promise<{ losses: number[]; student: ToyStudent; afterFirst: Record<string, Float32Array> }> {
+async function trainToy(engine: TrainEngine, objective: string, steps: number, dropout: number, more: Partial<TrainOptions> = {}): Promise<{ losses: number[]; student: ToyStudent; afterFirst: Record<string, Float32Array> }> {
   const student = toyStudent();
   const losses: number[] = [];
   const afterFirst: Record<string, Float32Array> = {};
@@ -173,7 +173,7 @@ async function trainToy(engine: TrainEngine, objective: string, steps: number, d
   await train({
     student, src: IDS.map((_, i) => String(i)), targets: toyTargets(), objective: makeObjective(objective, { ot: { scale: 32 }, learnTemperature: true }),
     outDir: mkdtempSync(join(tmpdir(), 'optical-ort-train-')), steps, batchSize: 4, lr: 1e-3, tableLr: 1e-2, warmupFraction: 0,
-    dropout, seed: 4, threads: 1, engine, onStep: (s) => (losses.push(s.loss), s.step === 1 && snapshot()),
+    dropout, seed: 4, threads: 1, engine, ...more, onStep: (s) => (losses.push(s.loss), s.step === 1 && snapshot(), more.onStep?.(s)),
   });
   return { losses, student, afterFirst };
 }
@@ -229,4 +229,18 @@ describe.skipIf(skip !== undefined)('train() with the onnx engine = the tfjs tra
       [a.student, b.student, fresh].forEach((s) => s.dispose());
     });
   }
+
+  it('onnx: a run interrupted after step 3 (checkpoint at 2) and resumed equals the uninterrupted run', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'optical-ort-resume-'));
+    const a = await trainToy('onnx', 'ot+mse', 6, 0.1, { outDir: join(root, 'a'), checkpointEvery: 2 });
+    const stop = (s: { step: number }) => {
+      if (s.step === 3) throw new Error('interrupted');
+    };
+    await expect(trainToy('onnx', 'ot+mse', 6, 0.1, { outDir: join(root, 'c'), checkpointEvery: 2, onStep: stop })).rejects.toThrow('interrupted');
+    const c = await trainToy('onnx', 'ot+mse', 6, 0.1, { outDir: join(root, 'c'), checkpointEvery: 2, resume: true });
+    expect(c.losses).toEqual(a.losses.slice(2));
+    for (const [k, v] of Object.entries(a.student.params)) expect(Array.from(c.student.params[k]!.dataSync()), k).toEqual(Array.from(v.dataSync()));
+    expect(Array.from(c.student.tables.embeddings)).toEqual(Array.from(a.student.tables.embeddings));
+    [a.student, c.student].forEach((s) => s.dispose());
+  });
 });

@@ -26,10 +26,10 @@ export function trainEngineFromEnv(): TrainEngine {
   throw new InputError(`OPTICAL_TRAIN_ENGINE must be tfjs or onnx, got ${JSON.stringify(v)}`);
 }
 
-/** The current values of the student's parameters as arrays (read from the engine every step). */
+/** Copies of the current values of the student's parameters as arrays. */
 export function paramArrays(params: KonaParams): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};
-  for (const [k, t] of Object.entries(params)) out[k] = t.dataSync() as Float32Array;
+  for (const [k, t] of Object.entries(params)) out[k] = (t.dataSync() as Float32Array).slice();
   return out;
 }
 

@@ -23,7 +23,7 @@ import { ortUnavailableReason, ortThreads } from '../models/onnx/index.ts';
 import type { SentenceEncoder, TrainableEncoder } from '../models/types.ts';
 import type { Features } from '../models/features.ts';
 import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
-import { DenseAdam, SparseAdam, learningRate, ADAM_DEFAULTS } from './adam.ts';
+import { ArrayAdam, DenseAdam, SparseAdam, learningRate, ADAM_DEFAULTS, type MomentStore } from './adam.ts';
 import type { Objective, TeacherBatch } from './objectives.ts';
 import { mulberry32, shuffleInPlace } from '../util/random.ts';
 import { atomicWriteFile } from '../util/fs.ts';
@@ -201,7 +201,9 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
 
   const trainable = student.trainableParams();
   const adamCfg = { ...ADAM_DEFAULTS, weightDecay: opt.weightDecay };
-  const dense = new DenseAdam(trainable, adamCfg);
+  const engine = o.engine ?? trainEngineFromEnv();
+  // the onnx engine keeps the weights in arrays (ort-step.ts) and updates them with ArrayAdam
+  const dense: DenseAdam | ArrayAdam = engine === 'onnx' ? new ArrayAdam(Object.fromEntries(Object.entries(trainable).map(([k, v]) => [k, v.shape])), adamCfg) : new DenseAdam(trainable, adamCfg);
   const objParams = objective.params?.() ?? {};
   const objAdam = Object.keys(objParams).length ? new DenseAdam(objParams, { ...ADAM_DEFAULTS, weightDecay: 0 }) : undefined;
   const idf = objective.needsIdf ? idfWeights(feats, opt.engTokenIds, opt.targets) : undefined;
@@ -219,7 +221,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   } else rmSync(logFile, { force: true });
 
   let lastLoss = NaN;
-  const ortStep = (o.engine ?? trainEngineFromEnv()) === 'onnx' ? onnxStep(student) : undefined;
+  const ortStep = engine === 'onnx' ? onnxStep(student) : undefined; // after `restore`: its arrays hold the current weights
   const parallelOk = !ortStep && !objective.needsIdf && Object.keys(objParams).length === 0;
   const pool = parallelOk ? await GradientPool.start(student, trainable, objective, opt.threads ?? trainThreads()) : undefined;
   try {
@@ -239,10 +241,15 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const applyArrayGrads = (r: PartResult, lexTrains: boolean): void => {
         lastLoss = r.loss;
         parts = r.parts;
-        const denseGrads: Record<string, Tensor> = {};
-        for (const [k, g] of Object.entries(r.grads)) denseGrads[k] = tf.tensor(g, trainable[k]!.shape);
-        dense.step(denseGrads, lr, step + 1);
-        Object.values(denseGrads).forEach((g) => g.dispose());
+        if (dense instanceof ArrayAdam) {
+          dense.step(ortStep!.weights, r.grads, lr, step + 1);
+          ortStep!.publish(Object.keys(r.grads));
+        } else {
+          const denseGrads: Record<string, Tensor> = {};
+          for (const [k, g] of Object.entries(r.grads)) denseGrads[k] = tf.tensor(g, trainable[k]!.shape);
+          dense.step(denseGrads, lr, step + 1);
+          Object.values(denseGrads).forEach((g) => g.dispose());
+        }
         const tg = student.tableGrads(packed, r.dEmbeds, r.dSkip);
         sparseTok.step(tg.embeddings, tlr, step + 1);
         if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
@@ -271,7 +278,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
         // explicit forward/backward, matrix products on ONNX Runtime (ort-step.ts)
         const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // as below
         const lexTrains = Boolean(sparseLex && opt.lexicalLr > 0);
-        const r = ortGradients(ortStep.step, paramArrays(ortStep.params), Object.keys(trainable), objective,
+        const r = ortGradients(ortStep.step, ortStep.weights, Object.keys(trainable), objective,
           { B: packed.B, L: packed.L, ids: packed.ids, embeds: embArr, skip: sparseLex ? student.skipVectors!(packed) : undefined, skipTrains: lexTrains, lengths: sLen, dropout: opt.dropout, seed: dropSeed },
           () => teacherBatch(opt.targets, idx, objective.needsTokens, idf?.eng), idf ? padWeights(idf.src, idx, packed.L) : undefined, objParams);
         applyArrayGrads(r, lexTrains);
@@ -303,7 +310,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
         const dEmb = grads[embVar.name]!.dataSync() as Float32Array;
         const denseGrads: Record<string, Tensor> = {};
         for (const [k, v] of Object.entries(trainable)) if (grads[v.name]) denseGrads[k] = grads[v.name]!;
-        dense.step(denseGrads, lr, step + 1);
+        (dense as DenseAdam).step(denseGrads, lr, step + 1);
         if (objAdam) {
           const og: Record<string, Tensor> = {};
           for (const [k, v] of Object.entries(objParams)) if (grads[v.name]) og[k] = grads[v.name]!;
@@ -339,13 +346,22 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   return { steps: step, lastLoss };
 }
 
-/** The ONNX Runtime step of a Kona student (engine "onnx"); other students, or no usable runtime, are errors. */
-function onnxStep(student: TrainableEncoder): { step: KonaTrainStep; params: KonaParams; dispose(): void } {
+/**
+ * The ONNX Runtime step of a Kona student (engine "onnx") with the weights as arrays: `weights` is what the
+ * step reads and ArrayAdam updates; `publish` copies updated ones back into the student's variables (so
+ * checkpoints, the saved model and `onStep` see them). Other students, or no usable runtime, are errors.
+ */
+function onnxStep(student: TrainableEncoder): { step: KonaTrainStep; weights: Record<string, Float32Array>; publish(names: string[]): void; dispose(): void } {
   if (!(student instanceof KonaEncoder)) throw new ArgumentError('the onnx training engine supports Kona students only (OPTICAL_TRAIN_ENGINE=tfjs for others)');
   const reason = ortUnavailableReason();
   if (reason !== undefined) throw new ArgumentError(`the onnx training engine needs ONNX Runtime: ${reason}`);
   const step = new KonaTrainStep(student.cfg, { threads: ortThreads() });
-  return { step, params: student.params, dispose: () => step.dispose() };
+  const params: KonaParams = student.params;
+  const weights = paramArrays(params);
+  const publish = (names: string[]) => {
+    for (const k of names) tf.tidy(() => (params[k] as tf.Variable).assign(tf.tensor(weights[k]!, params[k]!.shape)));
+  };
+  return { step, weights, publish, dispose: () => step.dispose() };
 }
 
 /** Per-token IDF weights of both sides of the bitext (see `idf.ts`), checked against the teacher's token counts. */
@@ -361,13 +377,13 @@ function idfWeights(feats: Features[], engIds: number[][] | undefined, targets: 
 
 type SparseTables = Record<'embeddings' | 'ngrams' | 'lexical', SparseAdam | undefined>;
 
-function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, step: number, record: Record<string, unknown> | undefined, objAdam?: DenseAdam): void {
+function checkpoint(dir: string, student: TrainableEncoder, dense: MomentStore, tables: SparseTables, step: number, record: Record<string, unknown> | undefined, objAdam?: DenseAdam): void {
   mkdirSync(dir, { recursive: true });
   student.save(join(dir, 'model'), { training: { ...record, steps: step } });
   const t: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
-  for (const k of Object.keys(dense.m)) {
-    t[`m.${k}`] = { dtype: 'F32', shape: dense.m[k]!.shape, data: dense.m[k]!.dataSync() as Float32Array };
-    t[`v.${k}`] = { dtype: 'F32', shape: dense.v[k]!.shape, data: dense.v[k]!.dataSync() as Float32Array };
+  for (const [k, x] of Object.entries(dense.exportMoments())) {
+    t[`m.${k}`] = { dtype: 'F32', shape: x.shape, data: x.m };
+    t[`v.${k}`] = { dtype: 'F32', shape: x.shape, data: x.v };
   }
   for (const [name, opt] of Object.entries(tables)) {
     if (!opt) continue;
@@ -383,16 +399,11 @@ function checkpoint(dir: string, student: TrainableEncoder, dense: DenseAdam, ta
   atomicWriteFile(join(dir, 'state.json'), JSON.stringify({ step }) + '\n');
 }
 
-function restore(dir: string, student: TrainableEncoder, dense: DenseAdam, tables: SparseTables, objAdam?: DenseAdam): number {
+function restore(dir: string, student: TrainableEncoder, dense: MomentStore, tables: SparseTables, objAdam?: DenseAdam): number {
   const { step } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { step: number };
   student.restore(join(dir, 'model'));
   const o = readSafetensors(join(dir, 'optimizer.safetensors')).tensors;
-  for (const k of Object.keys(dense.m)) {
-    dense.m[k]!.dispose();
-    dense.v[k]!.dispose();
-    dense.m[k] = tf.keep(tf.tensor(o[`m.${k}`]!.data as Float32Array, dense.params[k]!.shape));
-    dense.v[k] = tf.keep(tf.tensor(o[`v.${k}`]!.data as Float32Array, dense.params[k]!.shape));
-  }
+  for (const k of Object.keys(dense.exportMoments())) dense.importMoments(k, o[`m.${k}`]!.data as Float32Array, o[`v.${k}`]!.data as Float32Array);
   for (const [name, opt] of Object.entries(tables)) {
     if (!opt) continue;
     opt.m.set(o[`m.${name}`]!.data as Float32Array);

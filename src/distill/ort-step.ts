@@ -5,7 +5,11 @@
  * ∂L/∂embedding (and its own parameters' gradients), and the explicit backward carries them to the weights,
  * the input embeddings and ψ. Same result as the tfjs step (grads.ts `partGradients`) to float32 rounding.
  *
- * Engine choice: `OPTICAL_TRAIN_ENGINE` = tfjs (default) | onnx.
+ * In the trainer (trainer.ts), the onnx engine keeps the weights as arrays, updates them with `ArrayAdam`
+ * (AdamW in one loop per tensor, same update as `DenseAdam`) and copies them back into the student's
+ * variables after each step; checkpoints hold the same tensors as with tfjs.
+ *
+ * Engine choice: `OPTICAL_TRAIN_ENGINE` = tfjs (default) | onnx, or `TrainOptions.engine`.
  *
  * Legend: B batch, L padded student tokens, E input width, H hidden width.
  */

@@ -32,7 +32,19 @@
  * losses and updated weights, dropout included). Opt-in (`OPTICAL_TRAIN_ENGINE=onnx`); tfjs stays the default
  * until a full `bench:train-step` on a quiet machine confirms the speed. ONNX Runtime calls per step at the
  * bench shape: 11 forward (5 per layer + pooler), 10 backward (5 per layer; + pooler under `mse`).
- * MEASURED: see the "Timing" note at the end of this comment.
+ * Parity at the bench shape (`npx tsx bench/train-step/ort-parity.ts`, OT): loss within 8e-8 relative;
+ * gradients within ~1e-4 (L2-relative) — the larger max-abs differences (up to 1.6e-3 of the largest, in
+ * fc1 of layer 1 and below it) come from 1–2 of the 2,048 FFN units whose pre-activation sits at ReLU's
+ * kink for some token, which the two engines round to different sides.
+ * Timing (2026-11-22, 2-core EPYC KVM guest, other sessions' jobs running: load average 4.8–6.3): smoke runs
+ * of `npm run bench:train-step -- --json --rounds 1 --steps N` (bench shape: 2 layers, width 512, FFN 2048,
+ * 8 heads, batch 32 × 32, OT loss, AdamW), median ms per step:
+ *   --steps 3: ONNX Runtime 795, tfjs 2,451 (2 threads) / 2,082 (1 thread), PyTorch 1,058 → ratio_ort 0.75
+ *   --steps 4: ONNX Runtime 1,123, tfjs 2,514 / 2,158, PyTorch 1,343 → ratio_ort 0.84
+ * Few steps on a loaded machine: indicative only; the full bench on a quiet machine is still to be run.
+ * Where the time goes (forward + backward alone, same load, `OPTICAL_ORT_THREADS` 2): ~600–750 ms, of which
+ * ONNX Runtime ~85 %. Sessions run without intra-op spinning: with spinning, 2 threads on the loaded cores
+ * took ~1.4 s for the same work.
  */
 import { tf } from '../engine.ts';
 import type { KonaConfig } from '../kona.ts';

@@ -105,15 +105,8 @@ export class ArrayAdam implements MomentStore {
     const { beta1, beta2, eps, weightDecay } = this.cfg;
     const c1 = 1 - beta1 ** t;
     const c2 = 1 - beta2 ** t;
-    for (const [k, g] of Object.entries(grads)) {
-      const p = params[k]!, m = this.m[k]!, v = this.v[k]!;
-      for (let i = 0; i < g.length; i++) {
-        const gi = g[i]!;
-        const mi = (m[i] = beta1 * m[i]! + (1 - beta1) * gi);
-        const vi = (v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi);
-        p[i] = p[i]! - lr * (mi / c1 / (Math.sqrt(vi / c2) + eps) + weightDecay * p[i]!);
-      }
-    }
+    const b1 = 1 - beta1, b2 = 1 - beta2, stepSize = lr / c1, invC2 = 1 / c2, decay = 1 - lr * weightDecay;
+    for (const [k, g] of Object.entries(grads)) update(params[k]!, this.m[k]!, this.v[k]!, g, beta1, b1, beta2, b2, stepSize, invC2, eps, decay);
   }
 
   exportMoments(): Record<string, { shape: number[]; m: Float32Array; v: Float32Array }> {
@@ -128,6 +121,22 @@ export class ArrayAdam implements MomentStore {
   }
 
   dispose(): void {}
+}
+
+/**
+ * One AdamW update of p [n] in place (monomorphic loop): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+ * p ← p·(1 − lr·λ) − (lr/c₁)·m / (√(v/c₂) + ε)   (= p − lr·(m̂/(√v̂ + ε) + λp)).
+ */
+function update(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, beta1: number, b1: number, beta2: number, b2: number, stepSize: number, invC2: number, eps: number, decay: number): void {
+  const n = g.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = beta1 * m[i]! + b1 * gi;
+    const vi = beta2 * v[i]! + b2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i]! * decay - (stepSize * mi) / (Math.sqrt(vi * invC2) + eps);
+  }
 }
 
 /** Lazy Adam over the rows of a typed-array table [rows, E]. */

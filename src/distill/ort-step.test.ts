@@ -4,6 +4,9 @@
  * embeddings and of ψ, on a tiny Kona model (E 16 → width 32, 2 layers, 4 heads, FFN 64, a projected
  * residual in layer 0) and a padded batch of 4 sentences of lengths 7, 3, 5, 1. Tolerance: max |Δ| ≤ 1e-4 of
  * the largest |value| of each gradient (float32 rounding of two summation orders).
+ * Then `train()` end to end on both engines (`engine: 'tfjs' | 'onnx'`): losses, the weights after the first
+ * AdamW step and after the third (ot, mse, ot+mse with dropout, contrastive with a learnable temperature, ot
+ * with IDF marginals), and checkpoint / resume on the onnx engine.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { initEngine, tf } from '../models/engine.ts';
@@ -164,6 +167,8 @@ function toyStudent(): ToyStudent {
 
 async function trainToy(engine: TrainEngine, objective: string, steps: number, dropout: number, more: Partial<TrainOptions> = {}): Promise<{ losses: number[]; student: ToyStudent; afterFirst: Record<string, Float32Array> }> {
   const student = toyStudent();
+  const targets = toyTargets();
+  const idf = objective.endsWith('-idf');
   const losses: number[] = [];
   const afterFirst: Record<string, Float32Array> = {};
   const snapshot = () => {
@@ -171,7 +176,9 @@ async function trainToy(engine: TrainEngine, objective: string, steps: number, d
     afterFirst['embeddings.weight'] = student.tables.embeddings.slice();
   };
   await train({
-    student, src: IDS.map((_, i) => String(i)), targets: toyTargets(), objective: makeObjective(objective, { ot: { scale: 32 }, learnTemperature: true }),
+    student, src: IDS.map((_, i) => String(i)), targets, objective: makeObjective(objective.replace('-idf', ''), { ot: { scale: 32, ...(idf ? { marginals: 'idf' as const } : {}) }, learnTemperature: true }),
+    // IDF marginals: the English side's token ids, one per teacher token state (seeded)
+    engTokenIds: idf ? targets.tokens!.map((t, i) => Array.from({ length: t.length / H }, (_, j) => (i * 7 + j * 3) % 11)) : undefined,
     outDir: mkdtempSync(join(tmpdir(), 'optical-ort-train-')), steps, batchSize: 4, lr: 1e-3, tableLr: 1e-2, warmupFraction: 0,
     dropout, seed: 4, threads: 1, engine, ...more, onStep: (s) => (losses.push(s.loss), s.step === 1 && snapshot(), more.onStep?.(s)),
   });
@@ -215,7 +222,8 @@ function compareUpdates(fresh: ToyStudent, a: Record<string, Float32Array>, b: R
 describe.skipIf(skip !== undefined)('train() with the onnx engine = the tfjs trainer', () => {
   beforeAll(() => initEngine());
   // contrastive with a learnable temperature: in-batch negatives and an objective parameter (objective Adam)
-  const cases: [string, number][] = [['ot', 0], ['mse', 0], ['ot+mse', 0.1], ['contrastive', 0]];
+  // `ot-idf`: OT with IDF marginals (per-token weights of both sides)
+  const cases: [string, number][] = [['ot', 0], ['mse', 0], ['ot+mse', 0.1], ['contrastive', 0], ['ot-idf', 0]];
   for (const [objective, dropout] of cases) {
     it(`${objective}, dropout ${dropout}: losses of 3 steps, every weight and the table after the first AdamW step and after the third`, async () => {
       const a = await trainToy('tfjs', objective, 3, dropout);

@@ -11,11 +11,15 @@
  * an interrupted distillation continues from its checkpoint (`work/…/key` ties the folder to the cell key, so
  * a checkpoint of a changed cell is discarded, never resumed). Seeded: the seed drives sampling, training and
  * the significance tests. The cost of each cell (seconds to fit and to evaluate) is logged and recorded.
+ *
+ * With a `noise` block (issue 7) every set is evaluated again at each noise rate (`experiment-noise.ts`;
+ * `sets[name].noise`, one entry per rate); the noise block is part of the cell key. A method with `pairs`
+ * is fitted on that seeded nested sample of the language's bitext (`train.pairs` records the size used).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveDataDir, type Bitext } from '../data/index.ts';
+import { resolveDataDir, sampleBitext, type Bitext } from '../data/index.ts';
 import { loadUseLite } from '../models/use-lite.ts';
 import { loadEncoder } from '../models/student.ts';
 import type { SentenceEncoder } from '../models/types.ts';
@@ -25,8 +29,9 @@ import { readExperimentConfig, type ExperimentConfig, type LanguageConfig, type 
 import { loadEvalSet, loadTrainingBitext, trainingOverlap, type EvalSet } from './experiment-sets.ts';
 import { makeMethod, type Method } from './experiment-methods.ts';
 import './experiment-distill.ts';
-import { DIRECTIONS, METRICS, metricsFromRanks, ranksFromScores, type Direction, type Metric } from './experiment-metrics.ts';
+import { DIRECTIONS, METRICS, type Direction, type Metric } from './experiment-metrics.ts';
 import { compareToBaseline, type Comparison } from './experiment-compare.ts';
+import { evaluateScores, noisyVersions, type NoisyEvalSet, type NoisyResult } from './experiment-noise.ts';
 
 export const CELL_VERSION = 1;
 
@@ -38,6 +43,8 @@ export interface SetResult {
   metrics: Record<Direction, Record<Metric, number>>;
   /** 1-based rank of the gold item per query */
   ranks: Record<Direction, number[]>;
+  /** with the config's `noise`: the set at every rate (rate 0 first) */
+  noise?: NoisyResult[];
 }
 
 export interface CellResult {
@@ -62,7 +69,9 @@ export interface ExperimentResults {
   /** set names in report order */
   sets: string[];
   languages: { code: string; group: LanguageGroup }[];
-  methods: { name: string; kind: string; objective?: string }[];
+  methods: { name: string; kind: string; objective?: string; pairs?: number; series?: string; options?: Record<string, unknown> }[];
+  /** the config's noise block (robustness report) */
+  noise?: ExperimentConfig['noise'];
   cells: CellResult[];
   comparisons: Comparison[];
   /** cells fitted in this run and cells reused from earlier runs */
@@ -95,7 +104,8 @@ export function loadExperiment(file: string): LoadedExperiment {
 
 /** The key of a cell: what its result depends on. */
 export function cellKey(cfg: ExperimentConfig, m: Method, lang: LanguageConfig): string {
-  const what = { v: CELL_VERSION, method: m.config, lang, seed: cfg.seed, maxPairs: cfg.maxPairs ?? null, books: cfg.bibleHeldOutBooks, teacher: cfg.teacher ?? 'use-lite' };
+  const { series: _series, ...method } = m.config; // a label only: renaming a series refits nothing
+  const what = { v: CELL_VERSION, method, lang, seed: cfg.seed, maxPairs: cfg.maxPairs ?? null, books: cfg.bibleHeldOutBooks, teacher: cfg.teacher ?? 'use-lite', ...(cfg.noise ? { noise: cfg.noise } : {}) };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 24);
 }
 
@@ -124,6 +134,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   const skipped: string[] = [];
   for (const lang of cfg.languages) {
     let evalSets: Map<string, EvalSet> | undefined;
+    let noisy: Map<string, NoisyEvalSet[]> | undefined;
     let bitext: Bitext | undefined;
     for (const m of methods) {
       if (m.config.languages && !m.config.languages.includes(lang.code)) continue;
@@ -142,15 +153,18 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       const tch = teacher;
       evalSets ??= new Map(Object.entries(lang.eval).map(([name, spec]) => [name, loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks)]));
       bitext ??= loadTrainingBitext(lang, cfg, dataDir);
+      const noiseCfg = cfg.noise;
+      if (noiseCfg) noisy ??= new Map([...evalSets].map(([name, set]) => [name, noisyVersions(set, noiseCfg)]));
+      const train = m.config.pairs ? sampleBitext(bitext, m.config.pairs, cfg.seed) : bitext;
       // the working folder belongs to one cell key: a checkpoint left by a changed config must not be resumed
       const dir = join(opts.out, 'work', m.config.name, lang.code);
       if (existsSync(join(dir, 'key')) && readFileSync(join(dir, 'key'), 'utf8').trim() !== key) rmSync(dir, { recursive: true, force: true });
       atomicWriteFile(join(dir, 'key'), key + '\n');
-      log(`cell ${id}: fitting on ${bitext.src.length} pairs`);
+      log(`cell ${id}: fitting on ${train.src.length} pairs`);
       const c0 = performance.now();
       const fitted = await m.fit({
         lang,
-        bitext,
+        bitext: train,
         teacher: tch,
         teacherSpec: cfg.teacher,
         english: (texts) => {
@@ -165,16 +179,11 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       });
       const c1 = performance.now();
       const sets: Record<string, SetResult> = {};
+      const scores = (src: string[], eng: string[]) => fitted.system.scores(src, eng);
       for (const [name, set] of evalSets) {
-        const n = set.src.length;
-        const ranks = ranksFromScores(fitted.system.scores(set.src, set.eng), n);
-        sets[name] = {
-          spec: set.spec,
-          n,
-          overlap: trainingOverlap(bitext, set),
-          metrics: { x2en: metricsFromRanks(ranks.x2en), en2x: metricsFromRanks(ranks.en2x) },
-          ranks: { x2en: Array.from(ranks.x2en), en2x: Array.from(ranks.en2x) },
-        };
+        sets[name] = { spec: set.spec, n: set.src.length, overlap: trainingOverlap(bitext, set), ...evaluateScores(scores, set.src, set.eng) };
+        const versions = noisy?.get(name);
+        if (versions) sets[name].noise = versions.map((v) => ({ rate: v.rate, noise: v.noise, ...evaluateScores(scores, v.src, v.eng) }));
       }
       fitted.system.dispose?.();
       const c2 = performance.now();
@@ -185,14 +194,15 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
         kind: m.config.kind,
         lang: lang.code,
         group: lang.group,
-        train: { pairs: bitext.src.length, source: bitext.source },
+        train: { pairs: train.src.length, source: train.source },
         info: fitted.info,
         seconds: { fit: (c1 - c0) / 1000, eval: (c2 - c1) / 1000 },
         sets,
         finishedAt: new Date().toISOString(),
       };
       atomicWriteFile(file, JSON.stringify(cell) + '\n');
-      log(`cell ${id}: fit ${cell.seconds.fit.toFixed(1)}s, eval ${cell.seconds.eval.toFixed(1)}s; ${Object.entries(sets).map(([s, r]) => `${s} R@1 ${(100 * r.metrics.x2en['R@1']).toFixed(1)}/${(100 * r.metrics.en2x['R@1']).toFixed(1)}`).join(', ')}`);
+      const noisyR1 = (r: SetResult) => (r.noise ? ` (noisy x→en: ${r.noise.map((v) => (100 * v.metrics.x2en['R@1']).toFixed(1)).join(' ')})` : '');
+      log(`cell ${id}: fit ${cell.seconds.fit.toFixed(1)}s, eval ${cell.seconds.eval.toFixed(1)}s; ${Object.entries(sets).map(([s, r]) => `${s} R@1 ${(100 * r.metrics.x2en['R@1']).toFixed(1)}/${(100 * r.metrics.en2x['R@1']).toFixed(1)}${noisyR1(r)}`).join(', ')}`);
       cells.push(cell);
       ran.push(id);
     }
@@ -206,7 +216,8 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
     baseline: cfg.significance.baseline,
     sets,
     languages: cfg.languages.map((l) => ({ code: l.code, group: l.group })),
-    methods: cfg.methods.map((m) => ({ name: m.name, kind: m.kind, objective: m.objective })),
+    methods: cfg.methods.map((m) => ({ name: m.name, kind: m.kind, objective: m.objective, pairs: m.pairs, series: m.series, options: m.options })),
+    noise: cfg.noise,
     cells,
     comparisons,
     ran,

@@ -70,7 +70,9 @@ function gapCell(r: ExperimentResults, p: ScalingPoint | undefined, set: string)
   return hi === undefined || lo === undefined ? '–' : `${(100 * (hi - lo)).toFixed(1)} (${(100 * hi).toFixed(1)} − ${(100 * lo).toFixed(1)})`;
 }
 
-const md = (header: string[], rows: string[][]) => [header, ['---', ...header.slice(1).map(() => '---:')], ...rows].map((x) => `| ${x.join(' | ')} |`).join('\n');
+/** A markdown table; columns left-aligned where `left` says so (default: the first only). */
+const md = (header: string[], rows: string[][], left: (i: number) => boolean = (i) => i === 0) =>
+  [header, header.map((_, i) => (left(i) ? '---' : '---:')), ...rows].map((x) => `| ${x.join(' | ')} |`).join('\n');
 
 /** The gap against `axis` on one set (see the file header for rows and columns). */
 export function scalingTable(r: ExperimentResults, set: string, axis: 'size' | 'pairs'): string {
@@ -85,7 +87,8 @@ export function scalingTable(r: ExperimentResults, set: string, axis: 'size' | '
 export function initTable(r: ExperimentResults): string {
   const seen = new Map<string, ScalingPoint>();
   for (const p of [...scalingPoints(r)].sort((a, b) => a.params - b.params)) if (!seen.has(p.size)) seen.set(p.size, p);
-  return md(['student (W×D)', 'parameters', 'initialisation'], [...seen.values()].map((p) => [p.size, `${(p.params / 1e6).toFixed(2)} M`, p.init]));
+  const rows = [...seen.values()].map((p) => [p.size, `${(p.params / 1e6).toFixed(2)} M`, p.init]);
+  return md(['student (W×D)', 'parameters', 'initialisation'], rows, (i) => i !== 1);
 }
 
 /** The markdown section (gap tables per set for both axes, the init table, the charts). */

@@ -91,6 +91,13 @@ export function initTable(r: ExperimentResults): string {
   return md(['student (W×D)', 'parameters', 'initialisation'], rows, (i) => i !== 1);
 }
 
+/** "full" in words: each language's whole training bitext, in pairs (from the cells of methods without `pairs`). */
+function fullSizes(r: ExperimentResults): string {
+  const full = new Set(scalingPoints(r).filter((p) => p.pairs === 'full').map((p) => p.method));
+  const per = r.languages.map((l) => [l.code, r.cells.find((c) => c.lang === l.code && full.has(c.method))?.train.pairs] as const).filter(([, n]) => n !== undefined);
+  return per.length ? `"full" = ${per.map(([l, n]) => `${l} ${n}`).join(', ')} pairs.` : '';
+}
+
 /** The markdown section (gap tables per set for both axes, the init table, the charts). */
 export function scalingMarkdown(r: ExperimentResults, charts: Record<string, string>): string[] {
   if (!isScalingStudy(r)) return [];
@@ -100,6 +107,8 @@ export function scalingMarkdown(r: ExperimentResults, charts: Record<string, str
     'Gap = mean R@1 (both directions) of the high-resource languages minus that of the low-resource ones, in points, with the two means. ' +
       'Parameters: the transformer layers, the projection and the pooler (input tables excluded: every size has the teacher\'s input embedding table). ' +
       'Bitext sizes are seeded nested samples of each language\'s training bitext ("full": all of it).',
+    '',
+    fullSizes(r),
     '',
     '### Initialisation of each student size',
     '',

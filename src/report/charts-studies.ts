@@ -63,14 +63,14 @@ export function scalingChartSpec(r: ExperimentResults, axis: 'size' | 'pairs'): 
     $schema: SCHEMA,
     title: `${r.name}: high- minus low-resource R@1 gap (points) against ${axis === 'size' ? 'student size (W×D)' : 'training pairs'}`,
     data: { values },
-    facet: { field: 'set', type: 'nominal', title: null },
+    facet: { field: 'set', type: 'nominal', title: null, sort: gapSets(r) },
     columns: 3,
     spec: {
       width: 220,
       height: 160,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'x', type: 'ordinal', title: axis === 'size' ? 'student W×D (by parameters)' : 'training pairs', sort: axis === 'size' ? sizes : pairs },
+        x: { field: 'x', type: 'ordinal', title: axis === 'size' ? 'student W×D (by parameters)' : 'training pairs', sort: axis === 'size' ? sizes : pairs, axis: { labelAngle: 0 } },
         y: { field: 'gap', type: 'quantitative', title: 'gap (points of R@1)' },
         color: { field: 'line', type: 'nominal', title: null },
         tooltip: [{ field: 'line' }, { field: 'x' }, { field: 'gap', format: '.1f' }],

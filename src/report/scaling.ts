@@ -63,11 +63,14 @@ export function methodGap(r: ExperimentResults, method: string, set: string): nu
   return hi === undefined || lo === undefined ? undefined : hi - lo;
 }
 
+/** points (×100) with one decimal, never "-0.0" */
+const points1 = (x: number) => (Math.abs(100 * x) < 0.05 ? '0.0' : (100 * x).toFixed(1));
+
 function gapCell(r: ExperimentResults, p: ScalingPoint | undefined, set: string): string {
   if (!p) return '–';
   const hi = groupMean(r, p.method, set, 'high');
   const lo = groupMean(r, p.method, set, 'low');
-  return hi === undefined || lo === undefined ? '–' : `${(100 * (hi - lo)).toFixed(1)} (${(100 * hi).toFixed(1)} − ${(100 * lo).toFixed(1)})`;
+  return hi === undefined || lo === undefined ? '–' : `${points1(hi - lo)} (${points1(hi)} − ${points1(lo)})`;
 }
 
 /** A markdown table; columns left-aligned where `left` says so (default: the first only). */

@@ -87,5 +87,23 @@ describe('student sizes', () => {
     expect(Array.from(loaded.encode(SRC.slice(0, 4)).embeddings)).toEqual(Array.from(s.encode(SRC.slice(0, 4)).embeddings));
     loaded.dispose();
     s.dispose();
+
+    // data parallelism reaches the projection: 2 threads equal 1 thread (losses and weights, float32 rounding)
+    const twin = async (threads: number) => {
+      const st = await createStudent(teacher, { vocab: 'teacher', ngram: null, lexical: true, texts: SRC, width: 128, depth: 1, seed: 2 });
+      const l: number[] = [];
+      await train({ student: st, src: SRC, targets, objective: makeObjective('ot'), outDir: join(root, `t${threads}`), steps: 3, batchSize: 8, lr: 2e-3, seed: 3, threads, onStep: (x) => l.push(x.loss) });
+      const w = Array.from(st.params['proj.weight']!.dataSync());
+      st.dispose();
+      return { l, w };
+    };
+    const one = await twin(1);
+    const two = await twin(2);
+    two.l.forEach((x, i) => expect(x).toBeCloseTo(one.l[i]!, 5));
+    expect(maxAbs(Float32Array.from(two.w), Float32Array.from(one.w))).toBeLessThan(1e-5);
+    // and the projection trained (it moved from its seeded start)
+    const start = await createStudent(teacher, { vocab: 'teacher', ngram: null, lexical: true, texts: SRC, width: 128, depth: 1, seed: 2 });
+    expect(maxAbs(Float32Array.from(one.w), Float32Array.from(data(start, 'proj.weight')))).toBeGreaterThan(1e-4);
+    start.dispose();
   }, 120_000);
 });

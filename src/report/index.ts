@@ -6,7 +6,8 @@
  *                            bold, ▲/▼ significantly better/worse than the baseline), significance details;
  *                            the gap table; the cost of each cell; the wall time
  *   charts/<name>-<set>.{vl.json,svg,png}, charts/<name>-gap.{vl.json,svg,png}
- *   with a noise block (robustness.ts): R@1-vs-rate tables, area, relative drop; charts/<name>-noise.*
+ *   with a noise block (robustness.ts): R@1-vs-rate tables, area, relative drop (also in <name>.json,
+ *                            `robustness`); charts/<name>-noise.*
  *   when student or bitext size varies (scaling.ts): gap tables; charts/<name>-scaling-{size,pairs}.*
  */
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import type { ExperimentResults } from '../eval/experiment.ts';
 import { atomicWriteFile } from '../util/fs.ts';
 import { gapChartSpec, renderChart, setChartSpec, type VegaLiteSpec } from './charts.ts';
 import { ALPHA, costTable, gapSets, gapTable, setSizes, setTable, significanceTable } from './tables.ts';
-import { robustnessMarkdown } from './robustness.ts';
+import { robustnessMarkdown, robustnessSummary } from './robustness.ts';
 import { isScalingStudy, scalingMarkdown } from './scaling.ts';
 import { noiseChartSpec, scalingChartSpec } from './charts-studies.ts';
 
@@ -39,7 +40,7 @@ export function summary(r: ExperimentResults, meta: ReportMeta): unknown {
     ...(s.noise ? { noise: s.noise.map((v) => ({ rate: v.rate, noise: v.noise, metrics: v.metrics })) } : {}),
   });
   const cells = r.cells.map((c) => ({ ...c, sets: Object.fromEntries(Object.entries(c.sets).map(([k, s]) => [k, set(s)])) }));
-  return { ...meta, ...r, cells };
+  return { ...meta, ...r, cells, ...(r.noise ? { robustness: robustnessSummary(r) } : {}) };
 }
 
 export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<string, string>): string {

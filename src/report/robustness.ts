@@ -40,6 +40,20 @@ export function robustnessTable(r: ExperimentResults, set: string, lang: string,
   return [header, ['---', ...header.slice(1).map(() => '---:')], ...body].map((row) => `| ${row.join(' | ')} |`).join('\n');
 }
 
+/** Per (set, language, method): R@1 (X→en) at every rate, area and relative drop (the summary JSON's `robustness`). */
+export function robustnessSummary(r: ExperimentResults): { set: string; lang: string; method: string; rates: number[]; r1: number[]; area: number; relativeDrop: number | null }[] {
+  const out = [];
+  for (const set of r.sets) {
+    for (const lang of languagesWith(r, set)) {
+      for (const m of r.methods) {
+        const curve = noiseCurve(r.cells.find((c) => c.method === m.name && c.lang === lang), set);
+        if (curve) out.push({ set, lang, method: m.name, rates: curve.rates, r1: curve.values, area: curveArea(curve.rates, curve.values), relativeDrop: relativeDrop(curve.values) ?? null });
+      }
+    }
+  }
+  return out;
+}
+
 /** The markdown section: the noise used, then a table per (set, language) and the chart of each set. */
 export function robustnessMarkdown(r: ExperimentResults, charts: Record<string, string>): string[] {
   const n = r.noise;

@@ -17,7 +17,9 @@
  *                  fraction of the pairs (`src/distill/augment.ts`; kinds default keyboard, diacritics, drop;
  *                  fraction 0.5; seed the cell's).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadStudent } from '../models/student.ts';
 import { distill, DISTILL_DEFAULTS, type DistillConfig } from '../distill/pipeline.ts';
 import { OT_MARGINALS, type OtOptions } from '../distill/objectives.ts';
 import { checkOptions, encoderSystem, registerMethod, type Fail } from './experiment-methods.ts';
@@ -111,6 +113,13 @@ registerMethod('distill', (m, fail) => {
           ...(r.shape ? { shape: r.shape } : {}), ...(r.augmented !== undefined ? { augmented: r.augmented } : {}),
         },
       };
+    },
+    // the student saved by a finished fit of the same fit key (the runner ties ctx.dir to that key)
+    reload: async (ctx, info) => {
+      const dir = join(ctx.dir, 'student');
+      if (!existsSync(join(dir, 'config.json')) || existsSync(join(dir, 'checkpoint'))) return undefined;
+      const student = await loadStudent(dir);
+      return { system: encoderSystem((t) => student.encode(t).embeddings, ctx, () => student.dispose()), info };
     },
   };
 });

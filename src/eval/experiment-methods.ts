@@ -49,6 +49,11 @@ export interface FittedMethod {
 export interface Method {
   readonly config: MethodConfig;
   fit(ctx: MethodContext): Promise<FittedMethod>;
+  /**
+   * The system a finished fit left in `ctx.dir` (e.g. a saved student), given that fit's `info`; undefined
+   * when nothing usable is there. Lets the runner re-evaluate a cell (a changed noise block) without refitting.
+   */
+  reload?(ctx: MethodContext, info: Record<string, unknown>): Promise<FittedMethod | undefined>;
 }
 
 export type Fail = (field: string, msg: string) => never;

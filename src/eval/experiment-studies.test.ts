@@ -1,6 +1,6 @@
 /** Issue 7's runner paths on a tiny config made by the test: noise at evaluation time, augmentation, student and bitext sizes, resume, report. */
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
@@ -114,10 +114,22 @@ describe('robustness and scaling in the experiment runner', () => {
       const summary = JSON.parse(readFileSync(join(out, 'studies.json'), 'utf8'));
       expect(summary.cells[0].sets.dev.noise[1]).toEqual({ rate: 0.1, noise: 'drop:0.1,keyboard:0.1', metrics: r2.cells[0]!.sets['dev']!.noise![1]!.metrics });
 
+      // a changed noise block: every cell is evaluated again, the distilled students are reloaded, not retrained
+      const student = join(out, 'work', 'ot-w128-d1', 'toy', 'student', 'model.safetensors');
+      const mtime = statSync(student).mtimeMs;
       writeFileSync(file, JSON.stringify(config(dir, [0, 0.2])));
-      const r3 = await runExperiment(loadExperiment(file), { out });
+      const logs: string[] = [];
+      const r3 = await runExperiment(loadExperiment(file), { out, log: (msg) => logs.push(msg) });
       expect(r3.ran).toHaveLength(10);
-      expect(r3.cells.find((c) => c.method === 'ot' && c.lang === 'toy')!.sets['dev']!.metrics).toEqual(cell('ot').sets['dev']!.metrics);
+      expect(logs.filter((l) => l.includes('evaluating again with the system of its finished fit'))).toHaveLength(8);
+      expect(logs.some((l) => /lexical|train/.test(l) && l.includes('ot/'))).toBe(false);
+      expect(statSync(student).mtimeMs).toBe(mtime);
+      for (const c of r3.cells) {
+        const before = r1.cells.find((x) => x.method === c.method && x.lang === c.lang)!;
+        expect(c.sets['dev']!.ranks).toEqual(before.sets['dev']!.ranks);
+        expect(c.sets['dev']!.noise!.map((v) => v.rate)).toEqual([0, 0.2]);
+        if (c.kind === 'distill') expect(c.seconds.fit).toBe(before.seconds.fit);
+      }
     } finally {
       if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
       else process.env['OPTICAL_CACHE'] = cacheEnv;

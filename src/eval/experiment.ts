@@ -13,8 +13,11 @@
  * the significance tests. The cost of each cell (seconds to fit and to evaluate) is logged and recorded.
  *
  * With a `noise` block (issue 7) every set is evaluated again at each noise rate (`experiment-noise.ts`;
- * `sets[name].noise`, one entry per rate); the noise block is part of the cell key. A method with `pairs`
- * is fitted on that seeded nested sample of the language's bitext (`train.pairs` records the size used).
+ * `sets[name].noise`, one entry per rate). The noise block is part of the cell key but not of the fit key
+ * (`fitKey`: what the fitted system depends on, which also names the working folder): a cell whose noise
+ * block changed is evaluated again with the system its earlier fit left (`Method.reload`, e.g. the saved
+ * student), not refitted. A method with `pairs` is fitted on that seeded nested sample of the language's
+ * bitext (`train.pairs` records the size used).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +30,7 @@ import { atomicWriteFile } from '../util/fs.ts';
 import { InputError } from '../errors.ts';
 import { readExperimentConfig, type ExperimentConfig, type LanguageConfig, type LanguageGroup } from './experiment-config.ts';
 import { loadEvalSet, loadTrainingBitext, trainingOverlap, type EvalSet } from './experiment-sets.ts';
-import { makeMethod, type Method } from './experiment-methods.ts';
+import { makeMethod, type Method, type MethodContext } from './experiment-methods.ts';
 import './experiment-distill.ts';
 import { DIRECTIONS, METRICS, type Direction, type Metric } from './experiment-metrics.ts';
 import { compareToBaseline, type Comparison } from './experiment-compare.ts';
@@ -50,6 +53,8 @@ export interface SetResult {
 export interface CellResult {
   version: number;
   key: string;
+  /** the fit key (cells written before issue 7 have none) */
+  fitKey?: string;
   method: string;
   kind: string;
   lang: string;
@@ -102,10 +107,19 @@ export function loadExperiment(file: string): LoadedExperiment {
   return { cfg, methods };
 }
 
-/** The key of a cell: what its result depends on. */
+/** The key of a cell: what its result depends on (the fit, and the noise of the evaluation). */
 export function cellKey(cfg: ExperimentConfig, m: Method, lang: LanguageConfig): string {
+  return keyOf(cfg, m, lang, cfg.noise ? { noise: cfg.noise } : {});
+}
+
+/** The key of a cell's fit: what the fitted system depends on (without a noise block it equals the cell key). */
+export function fitKey(cfg: ExperimentConfig, m: Method, lang: LanguageConfig): string {
+  return keyOf(cfg, m, lang, {});
+}
+
+function keyOf(cfg: ExperimentConfig, m: Method, lang: LanguageConfig, extra: Record<string, unknown>): string {
   const { series: _series, ...method } = m.config; // a label only: renaming a series refits nothing
-  const what = { v: CELL_VERSION, method, lang, seed: cfg.seed, maxPairs: cfg.maxPairs ?? null, books: cfg.bibleHeldOutBooks, teacher: cfg.teacher ?? 'use-lite', ...(cfg.noise ? { noise: cfg.noise } : {}) };
+  const what = { v: CELL_VERSION, method, lang, seed: cfg.seed, maxPairs: cfg.maxPairs ?? null, books: cfg.bibleHeldOutBooks, teacher: cfg.teacher ?? 'use-lite', ...extra };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 24);
 }
 
@@ -156,13 +170,13 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       const noiseCfg = cfg.noise;
       if (noiseCfg) noisy ??= new Map([...evalSets].map(([name, set]) => [name, noisyVersions(set, noiseCfg)]));
       const train = m.config.pairs ? sampleBitext(bitext, m.config.pairs, cfg.seed) : bitext;
-      // the working folder belongs to one cell key: a checkpoint left by a changed config must not be resumed
+      // the working folder belongs to one fit key: a checkpoint left by a changed config must not be resumed
+      const fk = fitKey(cfg, m, lang);
       const dir = join(opts.out, 'work', m.config.name, lang.code);
-      if (existsSync(join(dir, 'key')) && readFileSync(join(dir, 'key'), 'utf8').trim() !== key) rmSync(dir, { recursive: true, force: true });
-      atomicWriteFile(join(dir, 'key'), key + '\n');
-      log(`cell ${id}: fitting on ${train.src.length} pairs`);
+      if (existsSync(join(dir, 'key')) && readFileSync(join(dir, 'key'), 'utf8').trim() !== fk) rmSync(dir, { recursive: true, force: true });
+      atomicWriteFile(join(dir, 'key'), fk + '\n');
       const c0 = performance.now();
-      const fitted = await m.fit({
+      const ctx: MethodContext = {
         lang,
         bitext: train,
         teacher: tch,
@@ -176,7 +190,10 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
         seed: cfg.seed,
         dataDir,
         log: (msg) => log(`  ${id}: ${msg}`),
-      });
+      };
+      const reused = done?.fitKey === fk && done.version === CELL_VERSION && m.reload ? await m.reload(ctx, done.info) : undefined;
+      log(reused ? `cell ${id}: evaluating again with the system of its finished fit (only the evaluation changed)` : `cell ${id}: fitting on ${train.src.length} pairs`);
+      const fitted = reused ?? (await m.fit(ctx));
       const c1 = performance.now();
       const sets: Record<string, SetResult> = {};
       const scores = (src: string[], eng: string[]) => fitted.system.scores(src, eng);
@@ -190,13 +207,15 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       const cell: CellResult = {
         version: CELL_VERSION,
         key,
+        fitKey: fk,
         method: m.config.name,
         kind: m.config.kind,
         lang: lang.code,
         group: lang.group,
         train: { pairs: train.src.length, source: train.source },
         info: fitted.info,
-        seconds: { fit: (c1 - c0) / 1000, eval: (c2 - c1) / 1000 },
+        // a reloaded fit keeps the cost of the fit that produced it
+        seconds: { fit: reused ? done!.seconds.fit : (c1 - c0) / 1000, eval: (c2 - c1) / 1000 },
         sets,
         finishedAt: new Date().toISOString(),
       };

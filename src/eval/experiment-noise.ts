@@ -8,6 +8,8 @@
  *   area          A = (1 / (r_K − r_0)) Σ_{k<K} (r_{k+1} − r_k) (v_k + v_{k+1}) / 2   (trapezoid, normalised by the
  *                     rate span: the mean metric over [r_0, r_K]; A = v_0 for a flat curve)
  *   relative drop Δ = (v_0 − v_K) / v_0   (undefined when v_0 = 0)
+ *   per-query area a_i = the same trapezoid over the rates of query i's own score (1[rank ≤ 1] for R@1),
+ *                 so mean_i a_i = A: the paired test of two methods' areas runs on the a_i of the same queries.
  * The noisy text depends only on (kinds, rate, seed, sentence index, text) (noise.ts), so every method of a
  * language sees the same noisy sentences, and a rerun the same.
  */
@@ -15,7 +17,8 @@ import { ArgumentError } from '../errors.ts';
 import { hashInts, Noise } from '../text/noise.ts';
 import type { NoiseConfig } from './experiment-config.ts';
 import type { EvalSet } from './experiment-sets.ts';
-import { metricsFromRanks, ranksFromScores, type Direction, type Metric } from './experiment-metrics.ts';
+import { metricsFromRanks, perQuery, ranksFromScores, type Direction, type Metric } from './experiment-metrics.ts';
+import { pairedTest } from './significance.ts';
 
 /** One evaluation set at one noise rate. */
 export interface NoisyEvalSet {
@@ -70,4 +73,48 @@ export function curveArea(rates: readonly number[], values: readonly number[]): 
 export function relativeDrop(values: readonly number[]): number | undefined {
   if (values.length < 2) throw new ArgumentError(`relativeDrop: need ≥ 2 values, got ${values.length}`);
   return values[0] === 0 ? undefined : (values[0]! - values.at(-1)!) / values[0]!;
+}
+
+/** A method's area against the baseline's on the same noisy queries (X→en R@1): Δ = A_method − A_baseline. */
+export interface AreaComparison {
+  set: string;
+  lang: string;
+  method: string;
+  baseline: string;
+  n: number;
+  delta: number;
+  ci: [number, number];
+  p: number;
+}
+
+/** Per-query areas a_i (file header) of one direction's ranks at every rate. */
+export function perQueryArea(runs: readonly Pick<NoisyResult, 'rate' | 'ranks'>[], metric: Metric = 'R@1', direction: Direction = 'x2en'): Float64Array {
+  const rates = runs.map((v) => v.rate);
+  const q = runs.map((v) => perQuery(v.ranks[direction], metric));
+  return Float64Array.from({ length: q[0]!.length }, (_, i) => curveArea(rates, q.map((x) => x[i]!)));
+}
+
+/**
+ * Paired tests (bootstrap interval, randomization p; `significance.ts`) of every method's R@1 area (X→en)
+ * against the baseline's, per set and language, over the same noisy queries.
+ */
+export function compareAreas(
+  cells: readonly { method: string; lang: string; sets: Record<string, { noise?: NoisyResult[] }> }[],
+  baseline: string,
+  sets: readonly string[],
+  opts: { samples: number; seed: number },
+): AreaComparison[] {
+  const out: AreaComparison[] = [];
+  for (const c of cells) {
+    const b = cells.find((x) => x.method === baseline && x.lang === c.lang);
+    if (!b || c.method === baseline) continue;
+    for (const set of sets) {
+      const x = c.sets[set]?.noise;
+      const y = b.sets[set]?.noise;
+      if (!x || !y || x.length !== y.length || x[0]!.ranks.x2en.length !== y[0]!.ranks.x2en.length) continue;
+      const r = pairedTest(perQueryArea(x), perQueryArea(y), opts);
+      out.push({ set, lang: c.lang, method: c.method, baseline, n: r.n, delta: r.delta, ci: r.ci, p: r.p });
+    }
+  }
+  return out;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
 import { loadExperiment, runExperiment } from './experiment.ts';
 import { parseExperimentConfig } from './experiment-config.ts';
-import { curveArea, noisyVersions, relativeDrop } from './experiment-noise.ts';
+import { compareAreas, curveArea, noisyVersions, perQueryArea, relativeDrop } from './experiment-noise.ts';
 import { writeReport } from '../report/index.ts';
 
 const EVAL_ENG = ['the dog sleeps in the garden', 'a cat runs over the roof', 'my father eats fish', 'she reads a new book', 'the old man sings a song', 'children eat bread at home'];
@@ -51,6 +51,24 @@ describe('curve summaries', () => {
     expect(relativeDrop([0.4, 0.5])).toBeCloseTo(-0.25, 12);
     expect(() => curveArea([0, 0.1, 0.1], [1, 1, 1])).toThrow(/rates must increase/);
     expect(() => curveArea([0], [1])).toThrow(/≥ 2/);
+  });
+
+  it('per-query areas average to the area of the mean curve; the paired test of areas runs on them', () => {
+    // q0 ranks 1, 1, 2 → R@1 1, 1, 0 → (0.1·(1+1) + 0.2·(1+0)) / 2 / 0.3 = 2/3; q1 ranks 1, 3, 3 → 1, 0, 0 → 0.1 / 2 / 0.3 = 1/6
+    const runs = [[1, 1], [1, 3], [2, 3]].map((x2en, k) => ({ rate: [0, 0.1, 0.3][k]!, ranks: { x2en, en2x: x2en } }));
+    const a = perQueryArea(runs);
+    expect(a[0]).toBeCloseTo(2 / 3, 12);
+    expect(a[1]).toBeCloseTo(1 / 6, 12);
+    expect((a[0]! + a[1]!) / 2).toBeCloseTo(curveArea([0, 0.1, 0.3], [1, 0.5, 0]), 12);
+    const noise = (ranks: number[][]) => ranks.map((x2en, k) => ({ rate: [0, 0.1, 0.3][k]!, noise: '', metrics: {} as never, ranks: { x2en, en2x: x2en } }));
+    const cells = [
+      { method: 'ot', lang: 'x', sets: { dev: { noise: noise([[1, 1], [1, 3], [2, 3]]) } } },
+      { method: 'mse', lang: 'x', sets: { dev: { noise: noise([[1, 1], [1, 1], [1, 1]]) } } },
+    ];
+    const [c] = compareAreas(cells, 'ot', ['dev'], { samples: 1000, seed: 0 });
+    // mse areas 1, 1 against 2/3, 1/6: Δ = ((1 − 2/3) + (1 − 1/6)) / 2 = 7/12
+    expect(c).toMatchObject({ set: 'dev', lang: 'x', method: 'mse', baseline: 'ot', n: 2 });
+    expect(c!.delta).toBeCloseTo(7 / 12, 12);
   });
 
   it('noisy versions: rate 0 is the set itself, queries only by default, seeded', () => {
@@ -108,6 +126,9 @@ describe('robustness and scaling in the experiment runner', () => {
       const md = readFileSync(join(out, 'studies.md'), 'utf8');
       expect(md).toContain('## Robustness to noisy input');
       expect(md).toContain('| method | r = 0 | r = 0.1 | r = 0.3 | area | rel. drop |');
+      // 4 methods against ot × 2 languages × 1 set
+      expect(r2.areaComparisons).toHaveLength(8);
+      expect(md).toContain('| method | direction | n | Δ area | 95% CI | p |');
       expect(md).toContain('| 128×1 |');
       expect(md).toMatch(/\| ot, full pairs \| [-\d.]+ \([\d.]+ − [\d.]+\) \| [-\d.]+ \(/);
       expect(md).toMatch(/\| ot, 512×2 \| [-\d.]+ \([\d.]+ − [\d.]+\) \| [-\d.]+ \(/);

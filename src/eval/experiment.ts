@@ -34,7 +34,7 @@ import { makeMethod, type Method, type MethodContext } from './experiment-method
 import './experiment-distill.ts';
 import { DIRECTIONS, METRICS, type Direction, type Metric } from './experiment-metrics.ts';
 import { compareToBaseline, type Comparison } from './experiment-compare.ts';
-import { evaluateScores, noisyVersions, type NoisyEvalSet, type NoisyResult } from './experiment-noise.ts';
+import { compareAreas, evaluateScores, noisyVersions, type AreaComparison, type NoisyEvalSet, type NoisyResult } from './experiment-noise.ts';
 
 export const CELL_VERSION = 1;
 
@@ -79,6 +79,8 @@ export interface ExperimentResults {
   noise?: ExperimentConfig['noise'];
   cells: CellResult[];
   comparisons: Comparison[];
+  /** with a noise block: each method's R@1 area (X→en) against the baseline's, paired over the same queries */
+  areaComparisons?: AreaComparison[];
   /** cells fitted in this run and cells reused from earlier runs */
   ran: string[];
   skipped: string[];
@@ -227,7 +229,9 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
     }
   }
   const sets = cfg.evaluation ?? [...new Set(cfg.languages.flatMap((l) => Object.keys(l.eval)))];
-  const comparisons = compareToBaseline(cells, cfg.significance.baseline, sets, { samples: cfg.significance.samples, seed: cfg.seed });
+  const sig = { samples: cfg.significance.samples, seed: cfg.seed };
+  const comparisons = compareToBaseline(cells, cfg.significance.baseline, sets, sig);
+  const areaComparisons = cfg.noise ? compareAreas(cells, cfg.significance.baseline, sets, sig) : undefined;
   return {
     name: cfg.name,
     file: cfg.file,
@@ -239,6 +243,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
     noise: cfg.noise,
     cells,
     comparisons,
+    ...(areaComparisons ? { areaComparisons } : {}),
     ran,
     skipped,
     wallSeconds: (performance.now() - t0) / 1000,

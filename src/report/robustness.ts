@@ -7,7 +7,7 @@
 import type { ExperimentResults, CellResult } from '../eval/experiment.ts';
 import type { Direction, Metric } from '../eval/experiment-metrics.ts';
 import { curveArea, relativeDrop } from '../eval/experiment-noise.ts';
-import { languagesWith } from './tables.ts';
+import { languagesWith, mark } from './tables.ts';
 
 const pct = (x: number) => (100 * x).toFixed(1);
 
@@ -33,6 +33,8 @@ export function robustnessTable(r: ExperimentResults, set: string, lang: string,
   const body = rows.map((x) => {
     if (!x.vals) return [x.name, ...Array.from({ length: cols + 1 }, () => '–')];
     const cells = x.vals.map((v, k) => (v === best[k] ? `**${pct(v)}**` : pct(v)));
+    const cmp = r.areaComparisons?.find((c) => c.set === set && c.lang === lang && c.method === x.name);
+    if (metric === 'R@1' && direction === 'x2en') cells[rates.length] += mark(cmp && { ...cmp, direction: 'x2en', metric: 'R@1' });
     const d = x.drop === undefined ? 'n/a' : x.drop === minDrop ? `**${pct(x.drop)}**` : pct(x.drop);
     return [x.name, ...cells, d];
   });
@@ -65,7 +67,8 @@ export function robustnessMarkdown(r: ExperimentResults, charts: Record<string, 
       `applied to ${n.sides === 'both' ? 'both sides (foreign queries and English documents)' : 'the foreign side only'} at evaluation time; ` +
       `the students were trained once per cell. Tables: R@1 (%) of X→en retrieval with noisy X queries; area = trapezoid area under the ` +
       `R@1-vs-rate curve divided by the rate span (the mean R@1 over [0, ${n.rates.at(-1)}]); rel. drop = (R@1 at 0 − R@1 at ${n.rates.at(-1)}) / R@1 at 0 ` +
-      '(lower is more robust; n/a when R@1 at 0 is 0). **Bold**: best in the column (lowest drop).',
+      '(lower is more robust; n/a when R@1 at 0 is 0). **Bold**: best in the column (lowest drop). ' +
+      `▲ / ▼ on the area: larger / smaller than \`${r.baseline}\`'s on the same noisy queries at p < 0.05 (paired randomization test on per-query areas).`,
     '',
   ];
   for (const set of r.sets) {
@@ -73,6 +76,11 @@ export function robustnessMarkdown(r: ExperimentResults, charts: Record<string, 
     if (!langs.length) continue;
     out.push(`### ${set}`, '');
     for (const lang of langs) out.push(`${lang}→en:`, '', robustnessTable(r, set, lang), '');
+    const cmp = (r.areaComparisons ?? []).filter((c) => c.set === set);
+    if (cmp.length) {
+      const rows = cmp.map((c) => `| ${c.method} | ${c.lang}→en | ${c.n} | ${c.delta >= 0 ? '+' : ''}${pct(c.delta)} | [${pct(c.ci[0])}, ${pct(c.ci[1])}] | ${c.p < 0.001 ? '< 0.001' : c.p.toFixed(3)} |`);
+      out.push(`Area against \`${r.baseline}\` (points of R@1 area, 95% bootstrap interval, randomization p):`, '', '| method | direction | n | Δ area | 95% CI | p |', '| --- | --- | ---: | ---: | ---: | ---: |', ...rows, '');
+    }
   }
   if (charts['noise']) out.push(`![R@1 against noise rate](${charts['noise']})`, '');
   return out;

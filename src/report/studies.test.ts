@@ -15,6 +15,10 @@ const big = { width: 512, depth: 2, outDim: 512, params: 4.93e6, init: 'teacher:
 const small = { width: 128, depth: 1, outDim: 512, params: 0.69e6, init: 'teacher: pooler; scratch: layers.0, proj' };
 const results: ExperimentResults = {
   name: 't', file: 'f', seed: 0, baseline: 'ot', sets: ['dev'], ran: [], skipped: [], wallSeconds: 1, comparisons: [],
+  areaComparisons: [
+    { set: 'dev', lang: 'swh', method: 'ot-w128', baseline: 'ot', n: 10, delta: 0.01, ci: [0.005, 0.02], p: 0.01 },
+    { set: 'dev', lang: 'swh', method: 'ot-p50', baseline: 'ot', n: 10, delta: -0.4, ci: [-0.6, -0.2], p: 0.2 },
+  ],
   noise: { rates: RATES, kinds: ['drop'], seed: 0, sides: 'queries' },
   languages: [{ code: 'swh', group: 'low' }, { code: 'deu', group: 'high' }],
   methods: [{ name: 'ot', kind: 'distill', objective: 'ot' }, { name: 'ot-w128', kind: 'distill', objective: 'ot' }, { name: 'ot-p50', kind: 'distill', objective: 'ot', pairs: 50 }],
@@ -26,14 +30,14 @@ const results: ExperimentResults = {
 };
 
 describe('robustness and scaling tables', () => {
-  it('rates, area and relative drop per method; best in bold, lowest drop in bold', () => {
+  it('rates, area and relative drop per method; best in bold, lowest drop in bold; ▲/▼ on the area only when p < 0.05', () => {
     // ot swh: area = (0.1·(0.6+0.4) + 0.2·(0.4+0.3)) / 2 / 0.3 = (0.1 + 0.14) / 2 / 0.3 = 0.4; drop = 0.3/0.6 = 50 %
     // ot-w128 swh: (0.1·1.0 + 0.2·0.7) / 2 / 0.3 = 0.4; drop 0.3/0.5 = 60 %; ot-p50: R@1 0 at rate 0 → drop n/a
     expect(robustnessTable(results, 'dev', 'swh').split('\n')).toEqual([
       '| method | r = 0 | r = 0.1 | r = 0.3 | area | rel. drop |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       '| ot | **60.0** | 40.0 | **30.0** | **40.0** | **50.0** |',
-      '| ot-w128 | 50.0 | **50.0** | 20.0 | **40.0** | 60.0 |',
+      '| ot-w128 | 50.0 | **50.0** | 20.0 | **40.0** ▲ | 60.0 |',
       '| ot-p50 | 0.0 | 0.0 | 0.0 | 0.0 | n/a |',
     ]);
     const s = robustnessSummary(results).find((x) => x.method === 'ot-w128' && x.lang === 'deu')!;

@@ -23,8 +23,10 @@
  *                                       // pairs: a seeded nested sample of the language's training bitext;
  *                                       // series: the line of the method in scaling charts (default objective)
  *   "noise": { "rates": [0, 0.05, 0.1, 0.2, 0.3],       // optional: robustness; every cell is also evaluated
- *              "kinds": ["keyboard", "diacritics", "drop"], // with every kind at each rate (src/text/noise.ts)
- *              "seed": 0, "sides": "queries" }          // "queries": the foreign side only; "both": also English
+ *              "kinds": ["keyboard", "diacritics", "drop"], // with every kind at each rate (src/text/noise.ts;
+ *                                                       // these are the default kinds)
+ *              "seed": 0, "sides": "queries" }          // seed default: the config's; "queries" (default): the
+ *                                                       // foreign side only; "both": also the English side
  * }
  * ```
  * Evaluation set specs: see `experiment-sets.ts`. Method kinds and their options: `experiment-methods.ts`.

@@ -104,7 +104,7 @@ describe('optical CLI', () => {
     writeFileSync(f, JSON.stringify({ name: 'c', languages: [{ code: 'x', group: 'low', bitext: ['lines:a:b'], eval: { dev: 'lines:c:d' } }], methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { stpes: 3 } }] }));
     const r = run('experiment', 'run', f, '--out', join(dir, 'out'));
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`optical: ${f}: $.methods[0].options.stpes: unknown option for kind distill (valid: epochs, steps, batch, lr, tableLr, lexicalLr, dropout, vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr, checkpointEvery, student, ot)`);
+    expect(r.stderr.trim()).toBe(`optical: ${f}: $.methods[0].options.stpes: unknown option for kind distill (valid: epochs, steps, batch, lr, tableLr, lexicalLr, dropout, vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr, checkpointEvery, student, ot, width, depth, augment)`);
   });
 
   it('distill: bad --ot-marginals and --ot-tau are refused before any work', () => {
@@ -113,5 +113,15 @@ describe('optical CLI', () => {
     expect(r.stderr).toContain('--ot-marginals must be one of uniform, idf, norm');
     const t = run('distill', '--lang', 'x', '--bitext', 'lines:a:b', '--objective', 'ot', '--out', '/tmp/never', '--ot-tau', '0');
     expect(t.stderr).toContain('--ot-tau must be > 0');
+  });
+
+  it('distill: bad --width, --depth and --augment are refused before any work', () => {
+    const base = ['distill', '--lang', 'x', '--bitext', 'lines:a:b', '--objective', 'ot', '--out', '/tmp/never'];
+    const w = run(...base, '--width', '130');
+    expect(w.status).toBe(2);
+    expect(w.stderr.trim()).toBe('optical: student width must be a positive multiple of the 4 attention heads, got 130');
+    expect(run(...base, '--depth', '0').stderr.trim()).toBe('optical: student depth must be an integer ≥ 1, got 0');
+    expect(run(...base, '--augment', '1.5').stderr.trim()).toBe('optical: --augment must be a noise rate in (0, 1], got 1.5');
+    expect(run(...base, '--width', '128', '--student', 'init:/tmp/x').stderr.trim()).toBe('optical: --width and --depth apply only to students created from the USE-lite teacher (no --teacher, --student or --clip)');
   });
 });

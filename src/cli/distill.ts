@@ -5,6 +5,8 @@ import { distillClip } from '../distill/clip.ts';
 import { OBJECTIVES, OT_MARGINALS } from '../distill/objectives.ts';
 import { progressBar } from './progress.ts';
 import { InputError } from '../errors.ts';
+import { sizedConfig } from '../models/student.ts';
+import { USE_LITE_CONFIG } from '../models/kona.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 /** A commander parser for a non-negative integer flag `--name` (an `InputError` otherwise). */
@@ -41,6 +43,9 @@ export function distillCommand(program: Command): void {
     .option('--input-ngrams', 'add hashed n-gram embeddings to the input embeddings', d.inputNgrams)
     .option('--no-lexical', 'disable the lexical skip (TF-IDF word + character n-gram vectors added to token states, ridge-initialised)')
     .option('--init <how>', 'teacher: copy the teacher layers | random', d.init)
+    .option('--width <n>', 'student hidden width W (USE-lite students; default the teacher\'s 512; narrower students project to 512): layers from scratch where shapes differ from the teacher\'s', int('width'))
+    .option('--depth <n>', 'student layers D (USE-lite students; default the teacher\'s 2; layers beyond the teacher\'s start from scratch)', int('depth'))
+    .option('--augment <rate>', 'training-time noise: the foreign side of a seeded half of the pairs gets keyboard typos, diacritics stripping and word drop, each at this rate', num('augment'))
     .option('--lr <x>', 'peak learning rate (transformer layers)', num('lr'), d.lr)
     .option('--table-lr <x>', 'peak learning rate (embedding tables)', num('table-lr'), d.tableLr)
     .option('--lexical-lr <x>', 'peak learning rate (lexical skip table; 0 keeps the closed-form fit)', num('lexical-lr'), d.lexicalLr)
@@ -63,6 +68,11 @@ export function distillCommand(program: Command): void {
       if (!(OT_MARGINALS as readonly string[]).includes(o.otMarginals)) throw new InputError(`--ot-marginals must be one of ${OT_MARGINALS.join(', ')}, got "${o.otMarginals}"`);
       if (o.otTau !== undefined && !(o.otTau > 0)) throw new InputError(`--ot-tau must be > 0, got ${o.otTau}`);
       if (!['teacher', 'random'].includes(o.init)) throw new InputError(`--init must be "teacher" or "random", got "${o.init}"`);
+      if ((o.width !== undefined || o.depth !== undefined) && (o.teacher !== undefined || o.student !== undefined || o.clip !== undefined)) {
+        throw new InputError('--width and --depth apply only to students created from the USE-lite teacher (no --teacher, --student or --clip)');
+      }
+      if (o.width !== undefined || o.depth !== undefined) sizedConfig(USE_LITE_CONFIG, { width: o.width, depth: o.depth });
+      if (o.augment !== undefined && !(o.augment > 0 && o.augment <= 1)) throw new InputError(`--augment must be a noise rate in (0, 1], got ${o.augment}`);
       const cfg: DistillConfig = {
         ...d,
         lang: o.lang,
@@ -93,6 +103,9 @@ export function distillCommand(program: Command): void {
         refit: o.refit,
         resume: o.resume,
         checkpointEvery: o.checkpointEvery,
+        width: o.width,
+        depth: o.depth,
+        augment: o.augment === undefined ? undefined : { rate: o.augment },
       };
       const show = !o.quiet;
       let teacherBar: ReturnType<typeof progressBar> | undefined;
@@ -113,7 +126,7 @@ export function distillCommand(program: Command): void {
         },
       };
       const r = o.clip !== undefined ? await distillClip({ ...cfg, clip: o.clip }, hooks) : await distill(cfg, hooks);
-      const summary = { out: o.out, lang: o.lang, objective: o.objective, pairs: r.bitext.src.length, steps: r.steps, loss: r.lastLoss, seconds: Math.round((performance.now() - t0) / 1000) };
+      const summary = { out: o.out, lang: o.lang, objective: o.objective, pairs: r.bitext.src.length, steps: r.steps, loss: r.lastLoss, seconds: Math.round((performance.now() - t0) / 1000), ...('shape' in r && r.shape ? { student: r.shape } : {}) };
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stdout.write(`saved ${o.out} (${summary.pairs} pairs, ${summary.steps} steps, final loss ${r.lastLoss.toFixed(4)}, ${summary.seconds}s)\n`);
     });

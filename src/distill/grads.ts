@@ -11,7 +11,7 @@
  * L = Σ_parts (B_part / Bfull) ℓ_part and its gradients are the same weighted sums.
  */
 import { tf, type Tensor } from '../models/engine.ts';
-import { konaForward, type KonaConfig, type KonaParams } from '../models/kona.ts';
+import { konaForward, konaOutputDim, type KonaConfig, type KonaParams } from '../models/kona.ts';
 import { CombinedObjective, MseObjective, OtObjective, type Objective, type OtOptions } from './objectives.ts';
 
 /** The teacher side of a part, as arrays: tokens [B, Lt, H], mask [B, Lt], embedding [B, H], lengths [B]. */
@@ -77,7 +77,7 @@ export function objectiveFromConfig(c: Record<string, unknown>): Objective {
 export function partGradients(cfg: KonaConfig, params: KonaParams, trainable: Record<string, tf.Variable>, objective: Objective, job: PartJob): PartResult {
   const { B, L } = job;
   const E = cfg.embedDim;
-  const H = cfg.layers.at(-1)!.hidden;
+  const H = konaOutputDim(cfg);
   const embT = tf.tensor3d(job.embeds, [B, L, E]);
   const embVar = tf.variable(embT, true);
   const skipT = job.skip ? tf.tensor3d(job.skip, [B, L, H]) : undefined;

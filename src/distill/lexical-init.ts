@@ -9,7 +9,8 @@
  * where P_S0 is the student's pooled vector without the skip, P_T the teacher's pooled vector of the English
  * translation y_i. This is kernel ridge regression with the linear kernel (solved in the dual by multi-shift
  * CG, ridge.ts); N_lex = Cᵀα. The unpenalised intercept b is added to every real token through the last
- * layer's FFN output bias, so it shifts the pooled vector by exactly b.
+ * layer's FFN output bias (the projection's bias `proj.bias` in a student narrower than its teacher), so it
+ * shifts the pooled vector by exactly b.
  *
  * λ is chosen on a held-out tenth of the TRAINING bitext (never on evaluation data): one multi-shift CG run
  * fits every λ of the grid on the other nine tenths, the λ whose student retrieves the held-out English
@@ -23,6 +24,7 @@
  * weights reached 58 % held-out at best, measured 2026-11-21.)
  */
 import { tf } from '../models/engine.ts';
+import { hasProjection } from '../models/kona.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import type { Features } from '../models/features.ts';
 import { fitKernelRidge, predictKernelRidge, csrToCsc } from './ridge.ts';
@@ -82,7 +84,8 @@ function install(student: KonaEncoder, C: CsrMatrix, alpha: Float32Array, bias: 
       for (let h = 0; h < H; h++) N[o + h]! += v * alpha[i * H + h]!;
     }
   }
-  const name = `layers.${student.cfg.layers.length - 1}.ffn.fc2.bias`;
+  // the last bias before the token states: the projection's in a student narrower than its teacher
+  const name = hasProjection(student.cfg) ? 'proj.bias' : `layers.${student.cfg.layers.length - 1}.ffn.fc2.bias`;
   const b = student.params[name] as tf.Variable;
   b.assign(tf.add(b, tf.tensor1d(bias)));
 }

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadUseLite } from '../models/use-lite.ts';
 import { createHash } from 'node:crypto';
-import { createStudent, loadEncoder, loadStudent, loadTrainable, saveStudent, type KonaStudent, type VocabKind } from '../models/student.ts';
+import { createStudent, describeInitPlan, loadEncoder, loadStudent, loadTrainable, saveStudent, studentInitPlan, type KonaStudent, type VocabKind } from '../models/student.ts';
 import { DEFAULT_NGRAMS } from '../models/features.ts';
 import { KonaEncoder } from '../models/encoder.ts';
 import type { SentenceEncoder, TrainableEncoder } from '../models/types.ts';
@@ -29,6 +29,7 @@ import { makeObjective, type OtOptions } from './objectives.ts';
 import { train, TRAIN_DEFAULTS, type StepInfo, type TeacherTargets } from './trainer.ts';
 import { cachedTeacherTargets, cacheDir } from './teacher-cache.ts';
 import { initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
+import { augmentBitext, type AugmentOptions } from './augment.ts';
 
 export interface DistillConfig {
   lang: string;
@@ -76,6 +77,11 @@ export interface DistillConfig {
    * {@link refitLexicalSkip})
    */
   refit: boolean;
+  /** student width W and depth D (Kona students from USE-lite only; default the teacher's: see student.ts) */
+  width?: number;
+  depth?: number;
+  /** training-time noise on the foreign side of a seeded fraction of the pairs (augment.ts) */
+  augment?: Omit<AugmentOptions, 'seed'> & { seed?: number };
   resume: boolean;
   checkpointEvery: number;
 }
@@ -116,6 +122,10 @@ export interface DistillResult {
   steps: number;
   lastLoss: number;
   seconds: { teacher: number; train: number };
+  /** Kona students: the student's shape and where each group of its parameters started (student.ts) */
+  shape?: { width: number; depth: number; outDim: number; params: number; init: string };
+  /** pairs whose foreign side was perturbed (with `augment`) */
+  augmented?: number;
 }
 
 /** Distil a student for `cfg.lang` from the bitext and save it to `cfg.out`. */
@@ -123,11 +133,15 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
   const log = hooks.log ?? (() => {});
   const objective = makeObjective(cfg.objective, { ot: cfg.ot, temperature: cfg.temperature, learnTemperature: cfg.learnTemperature }); // validate before any heavy work
   const full = cfg.data ?? loadBitexts(cfg.bitext, cfg.bitext.some((s) => !s.startsWith('lines:')) ? resolveDataDir(cfg.dataDir) : (cfg.dataDir ?? '.'));
-  const bitext = cfg.maxPairs ? sampleBitext(full, cfg.maxPairs, cfg.seed) : full;
-  log(`bitext: ${bitext.src.length} pairs from ${cfg.data ? cfg.data.source : cfg.bitext.join(', ')}${bitext === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
+  const sampled = cfg.maxPairs ? sampleBitext(full, cfg.maxPairs, cfg.seed) : full;
+  log(`bitext: ${sampled.src.length} pairs from ${cfg.data ? cfg.data.source : cfg.bitext.join(', ')}${sampled === full ? '' : ` (a seeded sample of ${full.src.length})`}`);
+  const aug = cfg.augment ? augmentBitext(sampled, { ...cfg.augment, seed: cfg.augment.seed ?? cfg.seed }) : undefined;
+  if (aug) log(`augmentation: the foreign side of ${aug.augmented} of ${sampled.src.length} pairs perturbed (${aug.source.slice(sampled.source.length + 1)})`);
+  const bitext: Bitext = aug ?? sampled;
   const teacher = cfg.teacherModel ?? (cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite());
   const konaStudent = !cfg.student && teacher instanceof KonaEncoder;
   if (!konaStudent && cfg.vocab !== 'teacher') throw new InputError(`--vocab ${cfg.vocab} applies only to students created from the USE-lite teacher (no --teacher, no --student)`);
+  if (!konaStudent && (cfg.width !== undefined || cfg.depth !== undefined)) throw new InputError('student width and depth apply only to students created from the USE-lite teacher (no --teacher, no --student)');
   const external = konaStudent ? undefined : await externalStudent(teacher, cfg, log);
   const t0 = performance.now();
   const targets = cachedTeacherTargets(teacher, bitext.eng, objective.needsTokens, hooks.teacherProgress);
@@ -151,6 +165,9 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     tableLr: cfg.tableLr,
     lexicalLr: cfg.lexicalLr,
     dropout: cfg.dropout,
+    width: cfg.width,
+    depth: cfg.depth,
+    augment: cfg.augment,
     ...(objective.params && Object.keys(objective.params()).length ? { objectiveLr: cfg.objectiveLr } : {}),
   };
   // a finished training whose refit was interrupted: `--resume` refits the saved student, no retraining
@@ -185,7 +202,14 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     const refit = refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log });
     final.save(cfg.out, { training: { ...record, steps: r.steps, refit } });
   }
-  return { student: final, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 } };
+  const shape = final instanceof KonaEncoder && teacher instanceof KonaEncoder ? studentShape(teacher, final, cfg.init) : undefined;
+  return { student: final, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 }, shape, augmented: aug?.augmented };
+}
+
+/** A Kona student's width, depth, output width, parameter count (transformer, projection, pooler) and init plan. */
+function studentShape(teacher: KonaEncoder, s: KonaEncoder, init: 'teacher' | 'random'): NonNullable<DistillResult['shape']> {
+  const params = Object.entries(s.params).reduce((n, [k, t]) => n + (k.startsWith('timing') ? 0 : t.size), 0);
+  return { width: s.cfg.layers.at(-1)!.hidden, depth: s.cfg.layers.length, outDim: s.dim, params, init: describeInitPlan(studentInitPlan(teacher, s.cfg, init)) };
 }
 
 /**
@@ -282,7 +306,7 @@ async function initialisedStudent(
 ): Promise<{ student: KonaStudent; lexicalInit?: Pick<LexicalInitResult, 'lambda' | 'heldOut'> }> {
   const log = hooks.log ?? (() => {});
   const name = `optical-${cfg.lang}-${cfg.objective}`;
-  const options = { vocab: cfg.vocab, vocabSize: cfg.vocabSize, inputNgrams: cfg.inputNgrams, lexical: cfg.lexical, init: cfg.init, seed: cfg.seed };
+  const options = { vocab: cfg.vocab, vocabSize: cfg.vocabSize, inputNgrams: cfg.inputNgrams, lexical: cfg.lexical, init: cfg.init, seed: cfg.seed, width: cfg.width, depth: cfg.depth };
   const create = () => createStudent(teacher, { ...options, texts: bitext.src, ngram: cfg.inputNgrams ? DEFAULT_NGRAMS : null, name });
   const resuming = cfg.resume && existsSync(join(cfg.out, 'checkpoint', 'state.json'));
   if (!cfg.lexical || resuming) return { student: await create() };
@@ -307,7 +331,7 @@ async function initialisedStudent(
   log('lexical skip: closed-form initialisation (ridge regression on the training bitext)');
   // a student with the teacher's vocabulary and layers computes, before its skip is set, exactly what the
   // teacher computes on the foreign text: take P_S0 from the teacher cache instead of re-encoding
-  const same = cfg.vocab === 'teacher' && cfg.init === 'teacher' && !cfg.inputNgrams;
+  const same = cfg.vocab === 'teacher' && cfg.init === 'teacher' && !cfg.inputNgrams && JSON.stringify(student.cfg) === JSON.stringify(teacher.cfg);
   const pooledWithoutSkip = same ? cachedTeacherTargets(teacher, bitext.src, false, hooks.teacherProgress).pooled : undefined;
   const r = initLexicalSkip(student, bitext.src.map((t) => student.featurize(t)), targets.pooled, targets.embeddings, { seed: cfg.seed, log, pooledWithoutSkip });
   const lexicalInit = { lambda: r.lambda, heldOut: r.heldOut };

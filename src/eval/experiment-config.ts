@@ -19,13 +19,23 @@
  *   "methods": [{ "name": "teacher", "kind": "teacher" },
  *               { "name": "ot", "kind": "distill", "objective": "ot", "options": { "epochs": 1 } },
  *               { "name": "ot-idf", "kind": "distill", "objective": "ot", "options": { "ot": { "marginals": "idf" } },
- *                 "languages": ["swh"] }]                // optional: only these languages
+ *                 "languages": ["swh"] },                // optional: only these languages
+ *               { "name": "ot-p1000", "kind": "distill", "objective": "ot", "pairs": 1000, "series": "ot" }],
+ *                                       // pairs: a seeded nested sample of the language's training bitext;
+ *                                       // series: the line of the method in scaling charts (default objective)
+ *   "noise": { "rates": [0, 0.05, 0.1, 0.2, 0.3],       // optional: robustness; every cell is also evaluated
+ *              "kinds": ["keyboard", "diacritics", "drop"], // with every kind at each rate (src/text/noise.ts;
+ *                                                       // these are the default kinds)
+ *              "seed": 0, "sides": "queries" }          // seed default: the config's; "queries" (default): the
+ *                                                       // foreign side only; "both": also the English side
  * }
  * ```
  * Evaluation set specs: see `experiment-sets.ts`. Method kinds and their options: `experiment-methods.ts`.
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
+import { NOISE_NAMES, type NoiseName } from '../text/noise.ts';
+import { DEFAULT_NOISE_KINDS } from '../distill/augment.ts';
 
 export const LANGUAGE_GROUPS = ['low', 'high', 'control'] as const;
 export type LanguageGroup = (typeof LANGUAGE_GROUPS)[number];
@@ -54,6 +64,25 @@ export interface MethodConfig {
   options: Record<string, unknown>;
   /** run only on these language codes (default: all), e.g. ablations on a few languages */
   languages?: string[];
+  /**
+   * fit on a seeded sample of this many pairs of the language's training bitext (`sampleBitext` with the
+   * config's seed: the first n of one seeded permutation, so the samples of one language are nested)
+   */
+  pairs?: number;
+  /** the line this method belongs to in scaling tables and charts (default: its objective, else its name) */
+  series?: string;
+}
+
+/**
+ * Evaluation under noise (issue 7): each evaluation set is evaluated again at every rate r with the
+ * composed noise `kinds` each at rate r (`Noise`, seeded), applied to the foreign side (`sides: "queries"`)
+ * or to both sides (`"both"`; the English side with a different seed). Rates start at 0 (the clean set).
+ */
+export interface NoiseConfig {
+  rates: number[];
+  kinds: NoiseName[];
+  seed: number;
+  sides: 'queries' | 'both';
 }
 
 export interface ExperimentConfig {
@@ -68,6 +97,7 @@ export interface ExperimentConfig {
   evaluation?: string[];
   languages: LanguageConfig[];
   methods: MethodConfig[];
+  noise?: NoiseConfig;
   /** the file it was read from (for messages) */
   file: string;
 }
@@ -116,7 +146,7 @@ class At {
 export function parseExperimentConfig(raw: unknown, file: string): ExperimentConfig {
   const root = new At(file, '$');
   const o = root.object(raw);
-  root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'description']);
+  root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'noise', 'description']);
   const name = root.at('name').name(o['name']);
   const description = o['description'] === undefined ? undefined : root.at('description').string(o['description']);
   const seed = o['seed'] === undefined ? 0 : root.at('seed').int(o['seed']);
@@ -152,7 +182,37 @@ export function parseExperimentConfig(raw: unknown, file: string): ExperimentCon
       for (const [k, spec] of Object.entries(l.eval)) if (spec.startsWith('bible-heldout:')) langAt.at(i).at('eval').at(k).fail('a bible-heldout set needs $.bibleHeldOutBooks');
     });
   }
-  return { name, description, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, file };
+  const noise = o['noise'] === undefined ? undefined : parseNoise(o['noise'], root.at('noise'), seed);
+  return { name, description, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, noise, file };
+}
+
+/** Noise kind names, checked: a non-empty array of distinct `NOISE_NAMES` (`fail(index, msg)`). */
+export function noiseKinds(v: unknown, fail: (index: number | undefined, msg: string) => never): NoiseName[] {
+  if (!Array.isArray(v) || v.length === 0) fail(undefined, `expected a non-empty array of noise kinds (valid: ${NOISE_NAMES.join(', ')})`);
+  return v.map((k, i) => {
+    if (typeof k !== 'string' || !(NOISE_NAMES as readonly string[]).includes(k)) fail(i, `unknown noise kind ${JSON.stringify(k)} (valid: ${NOISE_NAMES.join(', ')})`);
+    if (v.indexOf(k) !== i) fail(i, `duplicate noise kind "${k}"`);
+    return k as NoiseName;
+  });
+}
+
+function parseNoise(v: unknown, at: At, seed: number): NoiseConfig {
+  const o = at.object(v);
+  at.keys(o, ['rates', 'kinds', 'seed', 'sides']);
+  const rAt = at.at('rates');
+  if (!Array.isArray(o['rates']) || o['rates'].length < 2) rAt.fail('expected an array of at least two rates, starting at 0');
+  const rates = (o['rates'] as unknown[]).map((v, i) => {
+    const r = v as number;
+    if (typeof v !== 'number' || !(r >= 0 && r <= 1)) rAt.at(i).fail(`expected a rate in [0, 1], got ${JSON.stringify(v)}`);
+    if (i === 0 && r !== 0) rAt.at(0).fail('the first rate must be 0 (the clean set: relative drop and area are measured from it)');
+    if (i > 0 && r <= (o['rates'] as number[])[i - 1]!) rAt.at(i).fail('rates must increase');
+    return r;
+  });
+  const kinds = o['kinds'] === undefined ? [...DEFAULT_NOISE_KINDS] : noiseKinds(o['kinds'], (i, msg) => (i === undefined ? at.at('kinds') : at.at('kinds').at(i)).fail(msg));
+  const nseed = o['seed'] === undefined ? seed : at.at('seed').int(o['seed']);
+  const sides = (o['sides'] === undefined ? 'queries' : at.at('sides').string(o['sides'])) as NoiseConfig['sides'];
+  if (sides !== 'queries' && sides !== 'both') at.at('sides').fail(`expected "queries" or "both", got "${sides}"`);
+  return { rates, kinds, seed: nseed, sides };
 }
 
 function dupes(names: string[], at: At, field: string): void {
@@ -188,13 +248,15 @@ function parseLanguage(v: unknown, at: At): LanguageConfig {
 
 function parseMethod(v: unknown, at: At): MethodConfig {
   const o = at.object(v);
-  at.keys(o, ['name', 'kind', 'objective', 'options', 'languages']);
+  at.keys(o, ['name', 'kind', 'objective', 'options', 'languages', 'pairs', 'series']);
   const name = at.at('name').name(o['name']);
   const kind = at.at('kind').string(o['kind']);
   const objective = o['objective'] === undefined ? undefined : at.at('objective').string(o['objective']);
   const options = o['options'] === undefined ? {} : at.at('options').object(o['options']);
   const languages = o['languages'] === undefined ? undefined : at.at('languages').strings(o['languages']);
-  return { name, kind, objective, options, languages };
+  const pairs = o['pairs'] === undefined ? undefined : at.at('pairs').int(o['pairs'], 1);
+  const series = o['series'] === undefined ? undefined : at.at('series').name(o['series']);
+  return { name, kind, objective, options, languages, pairs, series };
 }
 
 /** Read and validate a config file. */

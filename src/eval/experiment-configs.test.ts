@@ -20,6 +20,31 @@ describe('committed experiment configs', () => {
     expect(cells(paper)).toBe(104);
   });
 
+  it('robustness.json, scaling.json and their CI-sized variants parse, methods built', () => {
+    const rob = loadExperiment(join(EXP, 'robustness.json'));
+    expect(rob.cfg.noise).toEqual({ rates: [0, 0.05, 0.1, 0.2, 0.3], kinds: ['keyboard', 'diacritics', 'drop'], seed: 0, sides: 'queries' });
+    expect(rob.cfg.methods.map((m) => m.objective ?? m.kind)).toEqual(['teacher', 'mse', 'ot', 'contrastive', 'ot+contrastive', 'ot']);
+    expect(cells(rob)).toBe(12);
+    const sc = loadExperiment(join(EXP, 'scaling.json'));
+    expect(sc.cfg.methods.map((m) => [m.options['width'] ?? 512, m.options['depth'] ?? 2, m.pairs ?? 'full'])).toEqual([
+      [512, 2, 'full'], [512, 2, 'full'], [128, 1, 'full'], [256, 2, 'full'], [512, 4, 'full'], [512, 2, 1000], [512, 2, 2000], [512, 2, 4000],
+    ]);
+    expect(cells(sc)).toBe(16);
+    expect(cells(loadExperiment(join(EXP, 'robustness-smoke.json')))).toBe(6);
+    expect(cells(loadExperiment(join(EXP, 'scaling-smoke.json')))).toBe(8);
+  });
+
+  it.skipIf(!data)('robustness.json and scaling.json: every evaluation set loads and is disjoint from training (skipped without ../shared/data)', () => {
+    for (const name of ['robustness.json', 'scaling.json']) {
+      const e = loadExperiment(join(EXP, name));
+      for (const lang of e.cfg.languages) {
+        const train = loadTrainingBitext(lang, e.cfg, data!);
+        expect(train.src.length).toBe(e.cfg.maxPairs);
+        for (const spec of Object.values(lang.eval)) expect(trainingOverlap(train, loadEvalSet(spec, data!, []))).toBe(0);
+      }
+    }
+  });
+
   it.skipIf(!data)('paper.json: Bible held-out books are out of training, eval sets load (skipped without ../shared/data)', () => {
     const paper = loadExperiment(join(EXP, 'paper.json'));
     const swh = paper.cfg.languages.find((l) => l.code === 'swh')!;

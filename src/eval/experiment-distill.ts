@@ -8,12 +8,22 @@
  * vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr,
  * checkpointEvery, student, and `ot`: { cost, epsilon, marginals, tau (a number, or "balanced"), scale,
  * maxIter, tol }.
+ *
+ * Scaling and robustness options:
+ *   width, depth   the student's size (W ∈ multiples of 4, e.g. 128/256/512; D ≥ 1); default the teacher's
+ *                  512 × 2. Each cell records the shape, the parameter count and which parameter groups were
+ *                  copied from the teacher and which started from scratch (`info.shape`, student.ts).
+ *   augment        { rate, kinds?, fraction?, seed? }: training-time noise on the foreign side of a seeded
+ *                  fraction of the pairs (`src/distill/augment.ts`; kinds default keyboard, diacritics, drop;
+ *                  fraction 0.5; seed the cell's).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadStudent } from '../models/student.ts';
 import { distill, DISTILL_DEFAULTS, type DistillConfig } from '../distill/pipeline.ts';
 import { OT_MARGINALS, type OtOptions } from '../distill/objectives.ts';
 import { checkOptions, encoderSystem, registerMethod, type Fail } from './experiment-methods.ts';
-import type { MethodConfig } from './experiment-config.ts';
+import { noiseKinds, type MethodConfig } from './experiment-config.ts';
 
 const PARTS = ['mse', 'ot', 'contrastive'];
 
@@ -21,7 +31,21 @@ const OPTIONS = {
   epochs: 'number', steps: 'number', batch: 'number', lr: 'number', tableLr: 'number', lexicalLr: 'number', dropout: 'number',
   vocab: 'string', vocabSize: 'number', lexical: 'boolean', inputNgrams: 'boolean', init: 'string', temperature: 'number',
   learnTemperature: 'boolean', objectiveLr: 'number', checkpointEvery: 'number', student: 'string', ot: 'object',
+  width: 'number', depth: 'number', augment: 'object',
 } as const;
+
+/** The augmentation options of a method config, checked. */
+function augmentOptions(raw: Record<string, unknown>, fail: Fail): NonNullable<DistillConfig['augment']> {
+  const allowed = ['rate', 'kinds', 'fraction', 'seed'];
+  for (const k of Object.keys(raw)) if (!allowed.includes(k)) fail(`options.augment.${k}`, `unknown augmentation option (valid: ${allowed.join(', ')})`);
+  const unit = (k: string, v: unknown) => (typeof v === 'number' && v > 0 && v <= 1 ? v : fail(`options.augment.${k}`, `expected a number in (0, 1], got ${JSON.stringify(v)}`));
+  if (raw['rate'] === undefined) fail('options.augment.rate', 'required (the per-unit noise rate, e.g. 0.1)');
+  const out: NonNullable<DistillConfig['augment']> = { rate: unit('rate', raw['rate']) };
+  if (raw['fraction'] !== undefined) out.fraction = unit('fraction', raw['fraction']);
+  if (raw['seed'] !== undefined) out.seed = Number.isSafeInteger(raw['seed']) ? (raw['seed'] as number) : fail('options.augment.seed', `expected an integer, got ${JSON.stringify(raw['seed'])}`);
+  if (raw['kinds'] !== undefined) out.kinds = noiseKinds(raw['kinds'], (i, msg) => fail(`options.augment.kinds${i === undefined ? '' : `[${i}]`}`, msg));
+  return out;
+}
 
 const OT_OPTIONS = { cost: 'string', epsilon: 'number', marginals: 'string', tau: 'number|balanced', scale: 'number', maxIter: 'number', tol: 'number' } as const;
 
@@ -49,13 +73,16 @@ function distillOptions(m: MethodConfig, fail: Fail): Partial<DistillConfig> {
   for (const p of m.objective.split('+')) if (!PARTS.includes(p)) fail('objective', `unknown objective part "${p}" in "${m.objective}" (valid parts: ${PARTS.join(', ')})`);
   checkOptions(m, fail, OPTIONS);
   const o = { ...m.options } as Record<string, unknown>;
-  for (const k of ['epochs', 'steps', 'batch', 'vocabSize', 'checkpointEvery']) {
+  for (const k of ['epochs', 'steps', 'batch', 'vocabSize', 'checkpointEvery', 'depth']) {
     if (o[k] !== undefined && !(Number.isInteger(o[k]) && (o[k] as number) > 0)) fail(`options.${k}`, `expected a positive integer, got ${JSON.stringify(o[k])}`);
   }
   if (o['vocab'] !== undefined && !['teacher', 'new'].includes(o['vocab'] as string)) fail('options.vocab', 'expected "teacher" or "new"');
   if (o['init'] !== undefined && !['teacher', 'random'].includes(o['init'] as string)) fail('options.init', 'expected "teacher" or "random"');
+  if (o['width'] !== undefined && !(Number.isInteger(o['width']) && (o['width'] as number) >= 4 && (o['width'] as number) % 4 === 0)) fail('options.width', `expected a positive multiple of 4 (the attention heads), got ${JSON.stringify(o['width'])}`);
+  if ((o['width'] !== undefined || o['depth'] !== undefined) && o['student'] !== undefined) fail('options.width', 'width and depth apply only to new students from the USE-lite teacher, not with "student"');
   const ot = o['ot'] === undefined ? undefined : otOptions(o['ot'] as Record<string, unknown>, fail);
-  return { ...(o as Partial<DistillConfig>), ot: { ...DISTILL_DEFAULTS.ot, ...ot } };
+  const augment = o['augment'] === undefined ? undefined : augmentOptions(o['augment'] as Record<string, unknown>, fail);
+  return { ...(o as Partial<DistillConfig>), ot: { ...DISTILL_DEFAULTS.ot, ...ot }, augment };
 }
 
 registerMethod('distill', (m, fail) => {
@@ -81,8 +108,18 @@ registerMethod('distill', (m, fail) => {
       const student = r.student;
       return {
         system: encoderSystem((t) => student.encode(t).embeddings, ctx, () => student.dispose()),
-        info: { objective: m.objective, pairs: r.bitext.src.length, steps: r.steps, lastLoss: r.lastLoss, seconds: r.seconds, student: cfg.out },
+        info: {
+          objective: m.objective, pairs: r.bitext.src.length, steps: r.steps, lastLoss: r.lastLoss, seconds: r.seconds, student: cfg.out,
+          ...(r.shape ? { shape: r.shape } : {}), ...(r.augmented !== undefined ? { augmented: r.augmented } : {}),
+        },
       };
+    },
+    // the student saved by a finished fit of the same fit key (the runner ties ctx.dir to that key)
+    reload: async (ctx, info) => {
+      const dir = join(ctx.dir, 'student');
+      if (!existsSync(join(dir, 'config.json')) || existsSync(join(dir, 'checkpoint'))) return undefined;
+      const student = await loadStudent(dir);
+      return { system: encoderSystem((t) => student.encode(t).embeddings, ctx, () => student.dispose()), info };
     },
   };
 });

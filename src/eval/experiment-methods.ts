@@ -63,6 +63,11 @@ export interface Method {
    */
   check?(lang: LanguageConfig, dataDir: string): void;
   fit(ctx: MethodContext): Promise<FittedMethod>;
+  /**
+   * The system a finished fit left in `ctx.dir` (e.g. a saved student), given that fit's `info`; undefined
+   * when nothing usable is there. Lets the runner re-evaluate a cell (a changed noise block) without refitting.
+   */
+  reload?(ctx: MethodContext, info: Record<string, unknown>): Promise<FittedMethod | undefined>;
 }
 
 export type Fail = (field: string, msg: string) => never;

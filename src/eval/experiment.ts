@@ -12,11 +12,18 @@
  * an interrupted distillation continues from its checkpoint (`work/…/key` ties the folder to the cell key, so
  * a checkpoint of a changed cell is discarded, never resumed). Seeded: the seed drives sampling, training and
  * the significance tests. The cost of each cell (seconds to fit and to evaluate) is logged and recorded.
+ *
+ * With a `noise` block (issue 7) every set is evaluated again at each noise rate (`experiment-noise.ts`;
+ * `sets[name].noise`, one entry per rate). The noise block is part of the cell key but not of the fit key
+ * (`fitKey`: what the fitted system depends on, which also names the working folder): a cell whose noise
+ * block changed is evaluated again with the system its earlier fit left (`Method.reload`, e.g. the saved
+ * student), not refitted. A method with `pairs` is fitted on that seeded nested sample of the language's
+ * bitext (`train.pairs` records the size used).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveDataDir, type Bitext } from '../data/index.ts';
+import { resolveDataDir, sampleBitext, type Bitext } from '../data/index.ts';
 import { loadUseLite } from '../models/use-lite.ts';
 import { loadEncoder } from '../models/student.ts';
 import type { SentenceEncoder } from '../models/types.ts';
@@ -24,11 +31,12 @@ import { atomicWriteFile } from '../util/fs.ts';
 import { InputError } from '../errors.ts';
 import { readExperimentConfig, type ExperimentConfig, type LanguageConfig, type LanguageGroup } from './experiment-config.ts';
 import { loadEvalSet, loadTrainingBitext, trainingOverlap, type EvalSet } from './experiment-sets.ts';
-import { makeMethod, type Method } from './experiment-methods.ts';
+import { makeMethod, type Method, type MethodContext } from './experiment-methods.ts';
 import './experiment-distill.ts';
 import './experiment-baselines.ts';
-import { DIRECTIONS, METRICS, metricsFromRanks, ranksFromScores, type Direction, type Metric } from './experiment-metrics.ts';
+import { DIRECTIONS, METRICS, type Direction, type Metric } from './experiment-metrics.ts';
 import { compareToBaseline, type Comparison } from './experiment-compare.ts';
+import { compareAreas, evaluateScores, noisyVersions, type AreaComparison, type NoisyEvalSet, type NoisyResult } from './experiment-noise.ts';
 
 export const CELL_VERSION = 1;
 
@@ -40,11 +48,15 @@ export interface SetResult {
   metrics: Record<Direction, Record<Metric, number>>;
   /** 1-based rank of the gold item per query */
   ranks: Record<Direction, number[]>;
+  /** with the config's `noise`: the set at every rate (rate 0 first) */
+  noise?: NoisyResult[];
 }
 
 export interface CellResult {
   version: number;
   key: string;
+  /** the fit key (cells written before issue 7 have none) */
+  fitKey?: string;
   method: string;
   kind: string;
   lang: string;
@@ -66,9 +78,13 @@ export interface ExperimentResults {
   /** set names in report order */
   sets: string[];
   languages: { code: string; group: LanguageGroup }[];
-  methods: { name: string; kind: string; objective?: string }[];
+  methods: { name: string; kind: string; objective?: string; pairs?: number; series?: string; options?: Record<string, unknown> }[];
+  /** the config's noise block (robustness report) */
+  noise?: ExperimentConfig['noise'];
   cells: CellResult[];
   comparisons: Comparison[];
+  /** with a noise block: each method's R@1 area (X→en) against the baseline's, paired over the same queries */
+  areaComparisons?: AreaComparison[];
   /** cells fitted in this run and cells reused from earlier runs */
   ran: string[];
   skipped: string[];
@@ -97,9 +113,19 @@ export function loadExperiment(file: string): LoadedExperiment {
   return { cfg, methods };
 }
 
-/** The key of a cell: what its result depends on. */
+/** The key of a cell: what its result depends on (the fit, and the noise of the evaluation). */
 export function cellKey(cfg: ExperimentConfig, m: Method, lang: LanguageConfig): string {
-  const what = { v: CELL_VERSION, method: m.config, lang, seed: cfg.seed, maxPairs: cfg.maxPairs ?? null, books: cfg.bibleHeldOutBooks, teacher: cfg.teacher ?? 'use-lite' };
+  return keyOf(cfg, m, lang, cfg.noise ? { noise: cfg.noise } : {});
+}
+
+/** The key of a cell's fit: what the fitted system depends on (without a noise block it equals the cell key). */
+export function fitKey(cfg: ExperimentConfig, m: Method, lang: LanguageConfig): string {
+  return keyOf(cfg, m, lang, {});
+}
+
+function keyOf(cfg: ExperimentConfig, m: Method, lang: LanguageConfig, extra: Record<string, unknown>): string {
+  const { series: _series, ...method } = m.config; // a label only: renaming a series refits nothing
+  const what = { v: CELL_VERSION, method, lang, seed: cfg.seed, maxPairs: cfg.maxPairs ?? null, books: cfg.bibleHeldOutBooks, teacher: cfg.teacher ?? 'use-lite', ...extra };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 24);
 }
 
@@ -136,6 +162,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   }
   for (const lang of cfg.languages) {
     let evalSets: Map<string, EvalSet> | undefined;
+    let noisy: Map<string, NoisyEvalSet[]> | undefined;
     let bitext: Bitext | undefined;
     for (const m of methods) {
       if (m.config.languages && !m.config.languages.includes(lang.code)) continue;
@@ -154,15 +181,18 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       const tch = teacher;
       evalSets ??= new Map(Object.entries(lang.eval).map(([name, spec]) => [name, loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks)]));
       bitext ??= loadTrainingBitext(lang, cfg, dataDir);
-      // the working folder belongs to one cell key: a checkpoint left by a changed config must not be resumed
+      const noiseCfg = cfg.noise;
+      if (noiseCfg) noisy ??= new Map([...evalSets].map(([name, set]) => [name, noisyVersions(set, noiseCfg)]));
+      const train = m.config.pairs ? sampleBitext(bitext, m.config.pairs, cfg.seed) : bitext;
+      // the working folder belongs to one fit key: a checkpoint left by a changed config must not be resumed
+      const fk = fitKey(cfg, m, lang);
       const dir = join(opts.out, 'work', m.config.name, lang.code);
-      if (existsSync(join(dir, 'key')) && readFileSync(join(dir, 'key'), 'utf8').trim() !== key) rmSync(dir, { recursive: true, force: true });
-      atomicWriteFile(join(dir, 'key'), key + '\n');
-      log(`cell ${id}: fitting on ${bitext.src.length} pairs`);
+      if (existsSync(join(dir, 'key')) && readFileSync(join(dir, 'key'), 'utf8').trim() !== fk) rmSync(dir, { recursive: true, force: true });
+      atomicWriteFile(join(dir, 'key'), fk + '\n');
       const c0 = performance.now();
-      const fitted = await m.fit({
+      const ctx: MethodContext = {
         lang,
-        bitext,
+        bitext: train,
         teacher: tch,
         teacherSpec: cfg.teacher,
         english: (texts) => {
@@ -175,45 +205,47 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
         seed: cfg.seed,
         dataDir,
         log: (msg) => log(`  ${id}: ${msg}`),
-      });
+      };
+      const reused = done?.fitKey === fk && done.version === CELL_VERSION && m.reload ? await m.reload(ctx, done.info) : undefined;
+      log(reused ? `cell ${id}: evaluating again with the system of its finished fit (only the evaluation changed)` : `cell ${id}: fitting on ${train.src.length} pairs`);
+      const fitted = reused ?? (await m.fit(ctx));
       const c1 = performance.now();
       const sets: Record<string, SetResult> = {};
+      const scores = (src: string[], eng: string[]) => fitted.system.scores(src, eng);
+      const scoresEn2x = fitted.system.scoresEn2x ? (src: string[], eng: string[]) => fitted.system.scoresEn2x!(src, eng) : undefined;
       for (const [name, set] of evalSets) {
-        const n = set.src.length;
-        const x2en = ranksFromScores(fitted.system.scores(set.src, set.eng), n);
-        const en2x = fitted.system.scoresEn2x ? ranksFromScores(fitted.system.scoresEn2x(set.src, set.eng), n) : x2en;
-        const ranks = { x2en: x2en.x2en, en2x: en2x.en2x };
-        sets[name] = {
-          spec: set.spec,
-          n,
-          overlap: trainingOverlap(bitext, set),
-          metrics: { x2en: metricsFromRanks(ranks.x2en), en2x: metricsFromRanks(ranks.en2x) },
-          ranks: { x2en: Array.from(ranks.x2en), en2x: Array.from(ranks.en2x) },
-        };
+        sets[name] = { spec: set.spec, n: set.src.length, overlap: trainingOverlap(bitext, set), ...evaluateScores(scores, set.src, set.eng, scoresEn2x) };
+        const versions = noisy?.get(name);
+        if (versions) sets[name].noise = versions.map((v) => ({ rate: v.rate, noise: v.noise, ...evaluateScores(scores, v.src, v.eng, scoresEn2x) }));
       }
       fitted.system.dispose?.();
       const c2 = performance.now();
       const cell: CellResult = {
         version: CELL_VERSION,
         key,
+        fitKey: fk,
         method: m.config.name,
         kind: m.config.kind,
         lang: lang.code,
         group: lang.group,
-        train: { pairs: bitext.src.length, source: bitext.source },
+        train: { pairs: train.src.length, source: train.source },
         info: fitted.info,
-        seconds: { fit: (c1 - c0) / 1000, eval: (c2 - c1) / 1000 },
+        // a reloaded fit keeps the cost of the fit that produced it
+        seconds: { fit: reused ? done!.seconds.fit : (c1 - c0) / 1000, eval: (c2 - c1) / 1000 },
         sets,
         finishedAt: new Date().toISOString(),
       };
       atomicWriteFile(file, JSON.stringify(cell) + '\n');
-      log(`cell ${id}: fit ${cell.seconds.fit.toFixed(1)}s, eval ${cell.seconds.eval.toFixed(1)}s; ${Object.entries(sets).map(([s, r]) => `${s} R@1 ${(100 * r.metrics.x2en['R@1']).toFixed(1)}/${(100 * r.metrics.en2x['R@1']).toFixed(1)}`).join(', ')}`);
+      const noisyR1 = (r: SetResult) => (r.noise ? ` (noisy x→en: ${r.noise.map((v) => (100 * v.metrics.x2en['R@1']).toFixed(1)).join(' ')})` : '');
+      log(`cell ${id}: fit ${cell.seconds.fit.toFixed(1)}s, eval ${cell.seconds.eval.toFixed(1)}s; ${Object.entries(sets).map(([s, r]) => `${s} R@1 ${(100 * r.metrics.x2en['R@1']).toFixed(1)}/${(100 * r.metrics.en2x['R@1']).toFixed(1)}${noisyR1(r)}`).join(', ')}`);
       cells.push(cell);
       ran.push(id);
     }
   }
   const sets = cfg.evaluation ?? [...new Set(cfg.languages.flatMap((l) => Object.keys(l.eval)))];
-  const comparisons = compareToBaseline(cells, cfg.significance.baseline, sets, { samples: cfg.significance.samples, seed: cfg.seed });
+  const sig = { samples: cfg.significance.samples, seed: cfg.seed };
+  const comparisons = compareToBaseline(cells, cfg.significance.baseline, sets, sig);
+  const areaComparisons = cfg.noise ? compareAreas(cells, cfg.significance.baseline, sets, sig) : undefined;
   return {
     name: cfg.name,
     description: cfg.description,
@@ -222,9 +254,11 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
     baseline: cfg.significance.baseline,
     sets,
     languages: cfg.languages.map((l) => ({ code: l.code, group: l.group })),
-    methods: cfg.methods.map((m) => ({ name: m.name, kind: m.kind, objective: m.objective })),
+    methods: cfg.methods.map((m) => ({ name: m.name, kind: m.kind, objective: m.objective, pairs: m.pairs, series: m.series, options: m.options })),
+    noise: cfg.noise,
     cells,
     comparisons,
+    ...(areaComparisons ? { areaComparisons } : {}),
     ran,
     skipped,
     wallSeconds: (performance.now() - t0) / 1000,

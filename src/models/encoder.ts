@@ -19,7 +19,7 @@
  * before training; gradient training then refines the transformer and the table together.
  */
 import { tf, type Tensor } from './engine.ts';
-import { konaForward, type ForwardOptions, type KonaConfig, type KonaOutput, type KonaParams } from './kona.ts';
+import { konaForward, konaOutputDim, type ForwardOptions, type KonaConfig, type KonaOutput, type KonaParams } from './kona.ts';
 import { featurize, type Features, type NgramConfig, type TokenLexical } from './features.ts';
 import type { Tokenizer } from '../text/index.ts';
 import type { Tfidf } from '../text/tfidf.ts';
@@ -114,8 +114,9 @@ export class KonaEncoder {
     readonly lexicon?: Tfidf,
   ) {}
 
+  /** O, the output width (the last layer's H, or `cfg.outDim` after a narrower student's projection) */
   get dim(): number {
-    return this.cfg.layers.at(-1)!.hidden;
+    return konaOutputDim(this.cfg);
   }
 
   /** E, the width of the input embedding tables */

@@ -2,7 +2,8 @@
  * The "Kona" transformer encoder of Universal Sentence Encoder lite, written out with engine ops so the same
  * code serves the teacher (USE-lite weights) and the students (initialised from it, trained by distillation).
  *
- * Legend: B batch, L tokens (padded), D width of a layer's input, H hidden width (512), V vocabulary,
+ * Legend: B batch, L tokens (padded), D width of a layer's input, H hidden width (512), O output width
+ *         (= H, or `outDim` for a student narrower than its teacher), V vocabulary,
  *         (input tables and n-gram features: see encoder.ts).
  *
  * Forward (matches the exported USE-lite graph; see ../shared/models/USE-LITE.md):
@@ -13,10 +14,12 @@
  *     a   = MHA(h) W_o + b_o                               // [B, L, H]; 4 heads, q scaled by 1/√(D/4)
  *     x   = a + (D ≠ H ? x W_r + b_r : x)                  // residual projected to H in layer 0
  *     x   = x + (relu(LN(x) W_1 + b_1) W_2 + b_2) · mask   // FFN on real tokens only
- *   tokens = (x + skip) · mask                             // [B, L, H]  token states (OT uses these);
+ *   y      = outDim ? x W_p + b_p : x                      // [B, L, O]  a narrower student's projection to the
+ *                                                          // teacher's width O (`outDim`); else O = H
+ *   tokens = (y + skip) · mask                             // [B, L, O]  token states (OT uses these);
  *                                                          // skip = a student's lexical vectors, else 0
- *   pooled = Σ_t tokens / max(len, 1)                      // [B, H]
- *   emb    = l2norm(tanh(pooled W_t + b_t))                // [B, H]     sentence embedding
+ *   pooled = Σ_t tokens / max(len, 1)                      // [B, O]
+ *   emb    = l2norm(tanh(pooled W_t + b_t))                // [B, O]     sentence embedding
  * Padding id is −1 (id 0 is a real piece); sequences are clipped to `maxLength` (128) pieces.
  */
 import { tf, matmul, bmm, embeddingLookup, type Tensor } from './engine.ts';
@@ -41,6 +44,21 @@ export interface KonaConfig {
   /** add the token embedding twice before layer 0, as the USE-lite graph does */
   doubleEmbedding: boolean;
   layerNormEps: number;
+  /**
+   * output width O when it differs from the last layer's H: a learned projection `proj.weight` [H, O],
+   * `proj.bias` [O] maps the token states to it (a student narrower than its teacher; see student.ts)
+   */
+  outDim?: number;
+}
+
+/** O, the width of the token states, pooled vectors and embeddings (`outDim`, else the last layer's H). */
+export function konaOutputDim(cfg: KonaConfig): number {
+  return cfg.outDim ?? cfg.layers.at(-1)!.hidden;
+}
+
+/** Whether the config has the output projection (`outDim` set and different from the last H). */
+export function hasProjection(cfg: KonaConfig): boolean {
+  return cfg.outDim !== undefined && cfg.outDim !== cfg.layers.at(-1)!.hidden;
 }
 
 /** Parameter tensors by name (names are the safetensors keys of a saved student). */
@@ -183,6 +201,7 @@ export function konaForward(params: KonaParams, cfg: KonaConfig, batch: KonaBatc
     const f2 = tf.add(matmul(f1, p(params, pre + 'ffn.fc2.weight')), p(params, pre + 'ffn.fc2.bias'));
     x = tf.add(x, tf.mul(drop(f2), mask3));
   }
+  if (hasProjection(cfg) && nLayers === cfg.layers.length) x = tf.add(matmul(x, p(params, 'proj.weight')), p(params, 'proj.bias'));
   if (batch.tokenSkip) x = tf.add(x, batch.tokenSkip);
   const tokens = tf.mul(x, mask3); // [B, L, H]
   const len = tf.maximum(tf.sum(mask, 1, true), 1); // [B, 1]
@@ -228,7 +247,7 @@ export function useLiteWeightNames(): Record<string, string> {
   return names;
 }
 
-/** Shapes of every parameter for a config (the pooler always maps H → H). */
+/** Shapes of every parameter for a config (the pooler always maps O → O). */
 export function konaParamShapes(cfg: KonaConfig): Record<string, number[]> {
   const s: Record<string, number[]> = {
     'embeddings.weight': [cfg.vocabSize, cfg.embedDim],
@@ -254,7 +273,12 @@ export function konaParamShapes(cfg: KonaConfig): Record<string, number[]> {
     s[pre + 'ffn.fc2.bias'] = [lc.hidden];
   });
   const H = cfg.layers.at(-1)!.hidden;
-  s['pooler.tanh.weight'] = [H, H];
-  s['pooler.tanh.bias'] = [H];
+  const O = konaOutputDim(cfg);
+  if (hasProjection(cfg)) {
+    s['proj.weight'] = [H, O];
+    s['proj.bias'] = [O];
+  }
+  s['pooler.tanh.weight'] = [O, O];
+  s['pooler.tanh.bias'] = [O];
   return s;
 }

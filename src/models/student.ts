@@ -13,11 +13,23 @@
  * N-gram buckets start at zero, so a fresh student computes exactly what the teacher computes on the same
  * pieces. Layers start as copies of the teacher's (`init: "teacher"`) or at random (`init: "random"`:
  * Glorot-uniform matrices, zero biases, unit layer-norm scales, seeded).
+ *
+ * Size (`width` W, `depth` D; default the teacher's, USE-lite 512 × 2): layer 0 maps the E-wide input
+ * embeddings to W (E → W, residual projected when E ≠ W), layers 1 … D−1 are W → W; every layer keeps the
+ * teacher's head count and FFN ratio (FFN width = W · ffn_teacher / H_teacher, 1536/512 = 3 for USE-lite).
+ * A student narrower than the teacher's output width O gets a learned projection `proj` [W, O] of its token
+ * states, so that it still lives in the teacher's O-wide space (objectives, lexical skip [F, O], pooler
+ * [O, O]). Initialisation is decided per group of tensors ({@link studentInitPlan}): a group (`layers.i`,
+ * `pooler`) is copied from the teacher when `init` is "teacher" and the teacher has every tensor of the group
+ * under the same name and shape, otherwise it starts from scratch (seeded, as `init: "random"`); `proj` always
+ * starts from scratch, the timing signal and (with the teacher's vocabulary) the embedding table are always
+ * the teacher's. So 512 × 1 copies layer 0, 512 × 4 copies layers 0–1 and trains 2–3 from scratch, and every
+ * narrower student has all its layers from scratch.
  */
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from './engine.ts';
-import { konaParamShapes, type KonaConfig, type KonaParams } from './kona.ts';
+import { konaOutputDim, konaParamShapes, type KonaConfig, type KonaParams } from './kona.ts';
 import { KonaEncoder, type EmbeddingTables } from './encoder.ts';
 import { DEFAULT_NGRAMS, type NgramConfig } from './features.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
@@ -46,6 +58,10 @@ export interface StudentOptions {
   /** lexical skip: TF-IDF lexicon fitted on `texts`, feature vectors added to the last layer's token states ([F, H]) */
   lexical?: boolean;
   init?: 'teacher' | 'random';
+  /** W, the hidden width of every layer (default the teacher's last hidden width); a multiple of the head count */
+  width?: number;
+  /** D, the number of layers (default the teacher's) */
+  depth?: number;
   seed?: number;
   name?: string;
 }
@@ -111,19 +127,17 @@ export async function createStudent(teacher: KonaEncoder, opts: StudentOptions):
     lexicon = new Tfidf().fit(opts.texts);
   }
   // the teacher's table may hold more rows than its tokenizer emits (USE-lite: 8,002 rows, 8,000 pieces + specials)
-  const cfg: KonaConfig = { ...teacher.cfg, vocabSize: opts.vocab === 'new' ? tokenizer.vocabSize : teacher.cfg.vocabSize };
+  const cfg: KonaConfig = { ...sizedConfig(teacher.cfg, opts), vocabSize: opts.vocab === 'new' ? tokenizer.vocabSize : teacher.cfg.vocabSize };
   const init = opts.init ?? 'teacher';
+  const plan = studentInitPlan(teacher, cfg, init);
   const params: KonaParams = {};
   const rnd = mulberry32(opts.seed ?? 0);
   for (const [name, shape] of Object.entries(konaParamShapes(cfg))) {
     if (name === 'embeddings.weight') continue;
-    const t = teacher.params[name];
-    if (init === 'teacher' || name === 'timing.inv_timescales') {
-      if (!t) throw new Error(`teacher has no parameter ${name}`);
-      params[name] = tf.variable(t.clone(), true);
-    } else params[name] = tf.variable(tf.tensor(randomInit(name, shape, rnd), shape), true);
+    if (plan[paramGroup(name)] === 'teacher') params[name] = tf.variable(teacher.params[name]!.clone(), true);
+    else params[name] = tf.variable(tf.tensor(randomInit(name, shape, rnd), shape), true);
   }
-  const H = cfg.layers.at(-1)!.hidden;
+  const H = konaOutputDim(cfg);
   const tables: EmbeddingTables = {
     embeddings,
     ngrams: ngram && opts.inputNgrams ? new Float32Array(ngram.buckets * E) : undefined,
@@ -136,6 +150,56 @@ export async function createStudent(teacher: KonaEncoder, opts: StudentOptions):
     init,
   }, lexicon);
   return student;
+}
+
+/**
+ * The Kona config of a student of width W and depth D (file header); the teacher's own config when both are
+ * absent or equal to the teacher's. Throws InputError on a width that is not a positive multiple of the
+ * head count, or a depth < 1.
+ */
+export function sizedConfig(teacher: KonaConfig, opts: Pick<StudentOptions, 'width' | 'depth'>): KonaConfig {
+  const last = teacher.layers.at(-1)!;
+  const W = opts.width ?? last.hidden;
+  const D = opts.depth ?? teacher.layers.length;
+  if (W === last.hidden && D === teacher.layers.length) return { ...teacher };
+  if (!Number.isInteger(W) || W < last.heads || W % last.heads !== 0) throw new InputError(`student width must be a positive multiple of the ${last.heads} attention heads, got ${W}`);
+  if (!Number.isInteger(D) || D < 1) throw new InputError(`student depth must be an integer ≥ 1, got ${D}`);
+  const ffn = Math.round((W * last.ffn) / last.hidden);
+  const layers = Array.from({ length: D }, (_, l) => ({ inDim: l === 0 ? teacher.embedDim : W, hidden: W, heads: last.heads, ffn }));
+  const O = konaOutputDim(teacher);
+  return { ...teacher, layers, ...(W === O ? { outDim: undefined } : { outDim: O }) };
+}
+
+/** The group a parameter is initialised with: `layers.i`, `proj`, `pooler`, `timing`, `embeddings`. */
+export function paramGroup(name: string): string {
+  const m = /^layers\.\d+/.exec(name);
+  return m ? m[0] : name.split('.')[0]!;
+}
+
+/**
+ * Where each parameter group of a student of config `cfg` starts (file header): "teacher" (copied) or
+ * "scratch" (seeded random). The timing signal is always the teacher's.
+ */
+export function studentInitPlan(teacher: KonaEncoder, cfg: KonaConfig, init: 'teacher' | 'random'): Record<string, 'teacher' | 'scratch'> {
+  const shapes = konaParamShapes(cfg);
+  const groups = new Map<string, string[]>();
+  for (const name of Object.keys(shapes)) if (name !== 'embeddings.weight') groups.set(paramGroup(name), [...(groups.get(paramGroup(name)) ?? []), name]);
+  const plan: Record<string, 'teacher' | 'scratch'> = {};
+  for (const [g, names] of groups) {
+    const copy = names.every((n) => {
+      const t = teacher.params[n];
+      return t !== undefined && t.shape.length === shapes[n]!.length && t.shape.every((d, i) => d === shapes[n]![i]);
+    });
+    if (g === 'timing' && !copy) throw new Error('the teacher has no timing signal of the student\'s embedding width');
+    plan[g] = copy && (init === 'teacher' || g === 'timing') && g !== 'proj' ? 'teacher' : 'scratch';
+  }
+  return plan;
+}
+
+/** "teacher: layers.0, layers.1, pooler; scratch: proj" (the timing signal left out: always the teacher's). */
+export function describeInitPlan(plan: Record<string, 'teacher' | 'scratch'>): string {
+  const of = (k: 'teacher' | 'scratch') => Object.keys(plan).filter((g) => g !== 'timing' && plan[g] === k);
+  return (['teacher', 'scratch'] as const).filter((k) => of(k).length).map((k) => `${k}: ${of(k).join(', ')}`).join('; ');
 }
 
 function randomInit(name: string, shape: number[], rnd: () => number): Float32Array {

@@ -6,6 +6,9 @@
  *                            bold, ▲/▼ significantly better/worse than the baseline), significance details;
  *                            the gap table; the cost of each cell; the wall time
  *   charts/<name>-<set>.{vl.json,svg,png}, charts/<name>-gap.{vl.json,svg,png}
+ *   with a noise block (robustness.ts): R@1-vs-rate tables, area, relative drop (also in <name>.json,
+ *                            `robustness`); charts/<name>-noise.*
+ *   when student or bitext size varies (scaling.ts): gap tables; charts/<name>-scaling-{size,pairs}.*
  */
 import { join } from 'node:path';
 import type { ExperimentResults } from '../eval/experiment.ts';
@@ -13,9 +16,15 @@ import { METRICS } from '../eval/experiment-metrics.ts';
 import { atomicWriteFile } from '../util/fs.ts';
 import { gapChartSpec, renderChart, setChartSpec, type VegaLiteSpec } from './charts.ts';
 import { ALPHA, costTable, gapSets, gapTable, setSizes, setTable, significanceTable } from './tables.ts';
+import { robustnessMarkdown, robustnessSummary } from './robustness.ts';
+import { isScalingStudy, scalingMarkdown } from './scaling.ts';
+import { noiseChartSpec, scalingChartSpec } from './charts-studies.ts';
 
 export * from './tables.ts';
 export * from './charts.ts';
+export * from './robustness.ts';
+export * from './scaling.ts';
+export * from './charts-studies.ts';
 
 export interface ReportMeta {
   /** the command that produced the results */
@@ -25,10 +34,14 @@ export interface ReportMeta {
   date: string;
 }
 
-/** Summary JSON: the results without per-query ranks. */
+/** Summary JSON: the results without per-query ranks (noisy results: rate, noise spec and metrics). */
 export function summary(r: ExperimentResults, meta: ReportMeta): unknown {
-  const cells = r.cells.map((c) => ({ ...c, sets: Object.fromEntries(Object.entries(c.sets).map(([k, s]) => [k, { spec: s.spec, n: s.n, overlap: s.overlap, metrics: s.metrics }])) }));
-  return { ...meta, ...r, cells };
+  const set = (s: ExperimentResults['cells'][number]['sets'][string]) => ({
+    spec: s.spec, n: s.n, overlap: s.overlap, metrics: s.metrics,
+    ...(s.noise ? { noise: s.noise.map((v) => ({ rate: v.rate, noise: v.noise, metrics: v.metrics })) } : {}),
+  });
+  const cells = r.cells.map((c) => ({ ...c, sets: Object.fromEntries(Object.entries(c.sets).map(([k, s]) => [k, set(s)])) }));
+  return { ...meta, ...r, cells, ...(r.noise ? { robustness: robustnessSummary(r) } : {}) };
 }
 
 export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<string, string>): string {
@@ -53,6 +66,7 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
   }
   out.push('## Gap: high- minus low-resource', '', 'Mean over the languages of each group of the mean of both directions; points of R@1 (high − low). Control languages are not in either group.', '', gapTable(r), '');
   if (charts['gap']) out.push(`![gap](${charts['gap']})`, '');
+  out.push(...robustnessMarkdown(r, charts), ...scalingMarkdown(r, charts));
   out.push('## Cost per cell (fit + evaluation)', '', costTable(r), '');
   return out.join('\n');
 }
@@ -63,6 +77,8 @@ export async function writeReport(r: ExperimentResults, out: string, meta: Repor
   const charts: Record<string, string> = {};
   const specs: [string, VegaLiteSpec][] = r.sets.map((s) => [s, setChartSpec(r, s)]);
   if (gapSets(r).length) specs.push(['gap', gapChartSpec(r)]);
+  if (r.noise && r.cells.some((c) => Object.values(c.sets).some((s) => s.noise))) specs.push(['noise', noiseChartSpec(r)]);
+  if (isScalingStudy(r) && gapSets(r).length) specs.push(['scaling-size', scalingChartSpec(r, 'size')], ['scaling-pairs', scalingChartSpec(r, 'pairs')]);
   for (const [key, spec] of specs) {
     const base = `charts/${r.name}-${key}`;
     const { svg, png } = await renderChart(spec);

@@ -2,7 +2,8 @@
  * The Kona forward (kona.ts) as an ONNX graph, built in memory from an encoder's weights, for fast
  * inference with ONNX Runtime (runtime.ts). Training stays on tfjs; this graph only encodes.
  *
- * Legend: B batch, L padded tokens, E input-embedding width, H hidden width.
+ * Legend: B batch, L padded tokens, E input-embedding width, H output width (the last layer's, or `outDim`
+ *         after the projection `proj` of a narrower student).
  *
  * Inputs:  embeds [B, L, E] float (looked-up input embeddings, 0 at padding: `KonaEncoder.inputEmbeds`)
  *          mask   [B, L]    float (1 = real token)
@@ -11,17 +12,17 @@
  * The ops are those of `konaForward`, in the same order, so the two agree to float32 rounding:
  *   x0 = 2e + timing·mask (or e + timing·mask), timing = [sin(pos·inv) | cos(pos·inv)], pos = 0 … L−1;
  *   per layer: pre-LN attention (q scaled by 1/√d_h, −1e9 on padded keys), residual (projected in
- *   layer 0), pre-LN ReLU FFN masked to real tokens; tokens = (x + ψ)·mask; pooled = Σ tokens / max(len, 1);
+ *   layer 0), pre-LN ReLU FFN masked to real tokens; x = x W_p + b_p with a projection; tokens = (x + ψ)·mask; pooled = Σ tokens / max(len, 1);
  *   embedding = l2norm(tanh(pooled W_t + b_t)).
  */
-import type { KonaConfig } from '../kona.ts';
+import { hasProjection, konaOutputDim, type KonaConfig } from '../kona.ts';
 import { FLOAT, GraphBuilder } from './proto.ts';
 import { OrtSession, type OrtArray } from './runtime.ts';
 
 /** Build the ONNX model (bytes) of a Kona encoder from its parameters by name (kona.ts names). */
 export function konaToOnnx(cfg: KonaConfig, params: Record<string, Float32Array>, opts: { skip: boolean }): Uint8Array {
   const g = new GraphBuilder();
-  const H = cfg.layers.at(-1)!.hidden;
+  const H = konaOutputDim(cfg);
   const w = (name: string, dims: number[]) => {
     const x = params[name];
     if (!x) throw new Error(`onnx export: missing parameter ${name}`);
@@ -82,6 +83,7 @@ export function konaToOnnx(cfg: KonaConfig, params: Record<string, Float32Array>
     const f1 = g.op('Relu', [linear(h2, pre + 'ffn.fc1.', lc.hidden, lc.ffn)]);
     x = g.op('Add', [x, g.op('Mul', [linear(f1, pre + 'ffn.fc2.', lc.ffn, lc.hidden), mask3])]);
   });
+  if (hasProjection(cfg)) x = linear(x, 'proj.', cfg.layers.at(-1)!.hidden, H);
   if (opts.skip) x = g.op('Add', [x, 'skip']);
   const tokens = g.named('Mul', [x, mask3], 'tokens');
   const len = g.op('Max', [g.op('ReduceSum', ['mask', axis1], [{ name: 'keepdims', i: 1 }]), one]); // [B, 1]
@@ -110,7 +112,7 @@ export class KonaOnnx {
   readonly E: number;
 
   constructor(readonly cfg: KonaConfig, params: Record<string, Float32Array>, readonly skip: boolean, opts: { threads?: number } = {}) {
-    this.H = cfg.layers.at(-1)!.hidden;
+    this.H = konaOutputDim(cfg);
     this.E = cfg.embedDim;
     this.session = new OrtSession(konaToOnnx(cfg, params, { skip }), opts);
   }

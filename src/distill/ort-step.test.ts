@@ -2,13 +2,14 @@
  * The ONNX Runtime training step (models/onnx/train-step.ts + ort-step.ts) computes the tfjs step
  * (grads.ts `partGradients`, tfjs autodiff of kona.ts): loss, the gradient of every parameter, of the input
  * embeddings and of ψ, on a tiny Kona model (E 16 → width 32, 2 layers, 4 heads, FFN 64, a projected
- * residual in layer 0) and a padded batch of 4 sentences of lengths 7, 3, 5, 1. Tolerance: max |Δ| ≤ 1e-4 of
+ * residual in layer 0; once more with the output projected to 24, a narrower student's `outDim`) and a
+ * padded batch of 4 sentences of lengths 7, 3, 5, 1. Tolerance: max |Δ| ≤ 1e-4 of
  * the largest |value| of each gradient (float32 rounding of two summation orders).
  * Then `train()` end to end on both engines (`engine: 'tfjs' | 'onnx'`): losses, the weights after the first
  * AdamW step and after the third (ot, mse, ot+mse with dropout, contrastive with a learnable temperature, ot
  * with IDF marginals), and checkpoint / resume on the onnx engine.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { initEngine, tf } from '../models/engine.ts';
 import { konaParamShapes, type KonaConfig, type KonaParams } from '../models/kona.ts';
 import { KonaTrainStep } from '../models/onnx/train-step.ts';
@@ -59,30 +60,30 @@ export function randomParams(cfg: KonaConfig, seed: number): Record<string, Floa
 const B = 4, L = 7, Lt = 6, E = 16, H = 32;
 const LENS = [7, 3, 5, 1], TLENS = [6, 2, 4, 3];
 
-function makeJob(dropout: number): PartJob {
+function makeJob(dropout: number, O = H): PartJob {
   const rnd = mulberry32(7);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const ids = new Int32Array(B * L).fill(-1);
   const embeds = new Float32Array(B * L * E);
-  const skip = new Float32Array(B * L * H);
+  const skip = new Float32Array(B * L * O);
   LENS.forEach((n, b) => {
     for (let l = 0; l < n; l++) {
       ids[b * L + l] = Math.floor(rnd() * TINY.vocabSize);
       for (let j = 0; j < E; j++) embeds[(b * L + l) * E + j] = normal();
-      for (let j = 0; j < H; j++) skip[(b * L + l) * H + j] = 0.5 * normal();
+      for (let j = 0; j < O; j++) skip[(b * L + l) * O + j] = 0.5 * normal();
     }
   });
-  const tokens = new Float32Array(B * Lt * H);
+  const tokens = new Float32Array(B * Lt * O);
   const mask = new Float32Array(B * Lt);
-  const embedding = new Float32Array(B * H);
+  const embedding = new Float32Array(B * O);
   TLENS.forEach((n, b) => {
     for (let l = 0; l < n; l++) {
       mask[b * Lt + l] = 1;
-      for (let j = 0; j < H; j++) tokens[(b * Lt + l) * H + j] = 2 * normal();
+      for (let j = 0; j < O; j++) tokens[(b * Lt + l) * O + j] = 2 * normal();
     }
     let s = 0;
-    for (let j = 0; j < H; j++) s += (embedding[b * H + j] = normal()) ** 2;
-    for (let j = 0; j < H; j++) embedding[b * H + j]! /= Math.sqrt(s);
+    for (let j = 0; j < O; j++) s += (embedding[b * O + j] = normal()) ** 2;
+    for (let j = 0; j < O; j++) embedding[b * O + j]! /= Math.sqrt(s);
   });
   return {
     B, L, ids, lengths: Int32Array.from(LENS), embeds, skip, skipTrains: true,
@@ -101,39 +102,37 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const skip = ortUnavailableReason();
-describe.skipIf(skip !== undefined)('ONNX Runtime training step = tfjs autodiff', () => {
-  let params: KonaParams;
-  let trainable: Record<string, tf.Variable>;
-  let step: KonaTrainStep;
-  beforeAll(async () => {
-    await initEngine();
-    params = {};
-    for (const [k, v] of Object.entries(randomParams(TINY, 3))) params[k] = tf.variable(tf.tensor(v, konaParamShapes(TINY)[k]!), k !== 'timing.inv_timescales');
-    trainable = Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'timing.inv_timescales')) as Record<string, tf.Variable>;
-    step = new KonaTrainStep(TINY, { threads: 1 });
-  });
-  afterAll(() => {
-    step.dispose();
-    Object.values(params).forEach((p) => p.dispose());
-  });
+/** A narrower student: the token states projected from 32 to 24 (`outDim`, `proj.weight` [32, 24]). */
+const TINY_PROJ: KonaConfig = { ...TINY, outDim: 24 };
 
-  const cases: [string, number][] = [['ot', 0], ['mse', 0], ['ot+mse', 0.1]];
-  for (const [name, dropout] of cases) {
-    it(`${name}, dropout ${dropout}: loss, every parameter gradient, ∂L/∂e and ∂L/∂ψ`, () => {
+describe.skipIf(skip !== undefined)('ONNX Runtime training step = tfjs autodiff', () => {
+  beforeAll(() => initEngine());
+  const cases: [string, number, KonaConfig][] = [['ot', 0, TINY], ['mse', 0, TINY], ['ot+mse', 0.1, TINY], ['ot+mse', 0.1, TINY_PROJ]];
+  for (const [name, dropout, cfg] of cases) {
+    const O = cfg.outDim ?? H;
+    it(`${name}, dropout ${dropout}, output width ${O}: loss, every parameter gradient, ∂L/∂e and ∂L/∂ψ`, () => {
+      const params: KonaParams = {};
+      const shapes = konaParamShapes(cfg);
+      for (const [k, v] of Object.entries(randomParams(cfg, 3))) if (k !== 'embeddings.weight') params[k] = tf.variable(tf.tensor(v, shapes[k]!), k !== 'timing.inv_timescales');
+      const trainable = Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'timing.inv_timescales')) as Record<string, tf.Variable>;
+      const step = new KonaTrainStep(cfg, { threads: 1 });
       const objective = makeObjective(name, { ot: { scale: 32 } });
-      const job = makeJob(dropout);
-      const ref = partGradients(TINY, params, trainable, objective, job);
+      const job = makeJob(dropout, O);
+      const ref = partGradients(cfg, params, trainable, objective, job);
       const t = job.teacher;
       const ours = ortGradients(step, paramArrays(params), Object.keys(trainable), objective, { ...job, skipTrains: true }, () => ({
-        tokens: tf.tensor3d(t.tokens, [B, Lt, H]), mask: tf.tensor2d(t.mask, [B, Lt]), embedding: tf.tensor2d(t.embedding, [B, H]), lengths: t.lengths,
+        tokens: tf.tensor3d(t.tokens, [B, Lt, O]), mask: tf.tensor2d(t.mask, [B, Lt]), embedding: tf.tensor2d(t.embedding, [B, O]), lengths: t.lengths,
       }));
       expect(Math.abs(ours.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-5);
       expect(Object.keys(ours.grads).sort()).toEqual(Object.keys(ref.grads).sort());
-      // the pooler is reached only through the sentence embedding (mse)
+      // the pooler is reached only through the sentence embedding (mse); the projection whenever it exists
       expect('pooler.tanh.weight' in ref.grads).toBe(name.includes('mse'));
+      expect('proj.weight' in ref.grads).toBe(cfg.outDim !== undefined);
       for (const [k, g] of Object.entries(ref.grads)) expect(relErr(ours.grads[k]!, g), k).toBeLessThan(1e-4);
       expect(relErr(ours.dEmbeds, ref.dEmbeds)).toBeLessThan(1e-4);
       expect(relErr(ours.dSkip!, ref.dSkip!)).toBeLessThan(1e-4);
+      step.dispose();
+      Object.values(params).forEach((x) => x.dispose());
     });
   }
 });

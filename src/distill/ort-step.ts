@@ -58,7 +58,7 @@ export function ortGradients(
   objParams: Record<string, tf.Variable> = {},
 ): OrtStepResult {
   const { B, L } = batch;
-  const H = step.H;
+  const H = step.O; // the output width
   const fwd = step.forward(params, batch, { dropout: batch.dropout, seed: batch.seed });
   const tokT = tf.tensor3d(fwd.tokens, [B, L, H]);
   const embT = tf.tensor2d(fwd.embedding, [B, H]);

@@ -8,7 +8,7 @@
  * `OPTICAL_TRAIN_ENGINE=onnx`).
  *
  * Legend: B batch, L padded tokens, N = B·L rows, E input width, D a layer's input width, H hidden width,
- *         F FFN width, nh heads, dh = D/nh.
+ *         O output width (H, or `outDim`), F FFN width, nh heads, dh = D/nh.
  *
  * Forward (pre-LN; m = mask [B, L]; drop_s(·) = dropout site s, as kona.ts `dropRows` for a whole batch):
  *   x0   = drop_0(c·e·m + timing·m)          // [N, E]; c = 2 with doubleEmbedding, else 1
@@ -20,7 +20,8 @@
  *     x1 = drop(a) + (D ≠ H ? (x @ Wr + br)·m : x)                                          gemm
  *     f  = relu(LN2(x1) @ W1 + b1)          // [N, H] @ [H, F] -> [N, F]                      ln-linear
  *     x  = x1 + drop(f @ W2 + b2)·m         // [N, F] @ [F, H] -> [N, H]                      gemm
- *   tokens = (x + ψ)·m;  pooled = Σ_l tokens / max(len, 1);  emb = l2norm(tanh(pooled @ Wt + bt))
+ *   y = x @ Wp + bp when the config has `outDim` (a narrower student's projection, [N, H] -> [N, O]), else x
+ *   tokens = (y + ψ)·m;  pooled = Σ_l tokens / max(len, 1);  emb = l2norm(tanh(pooled @ Wt + bt))   // O wide
  * Backward mirrors it in reverse from ∂L/∂tokens and ∂L/∂emb (either may be absent: the pooler then gets no
  * gradient, as under tfjs when the loss does not reach it). For y = x @ W + b: dW = xᵀ dy, db = Σ_rows dy,
  * dx = dy Wᵀ (each weight is used once, so gradients are assigned, not accumulated); the residual stream
@@ -47,7 +48,7 @@
  * took ~1.4 s for the same work.
  */
 import { tf } from '../engine.ts';
-import type { KonaConfig } from '../kona.ts';
+import { hasProjection, konaOutputDim, type KonaConfig } from '../kona.ts';
 import { OrtProducts } from './gemm.ts';
 import { lnLinearBackward, lnLinearForward, type LnLinearWeights } from './ln-linear.ts';
 import { attentionBackward, attentionForward } from './attention.ts';
@@ -59,18 +60,18 @@ export interface StepBatch {
   ids: Int32Array;
   /** [B, L, E] input embeddings (0 at padding) */
   embeds: Float32Array;
-  /** [B, L, H] lexical skip ψ, when the student has one */
+  /** [B, L, O] lexical skip ψ, when the student has one */
   skip?: Float32Array;
 }
 
 export interface StepOutputs {
-  /** [B, L, H] */
+  /** [B, L, O] */
   tokens: Float32Array;
   /** [B, L] */
   mask: Float32Array;
-  /** [B, H] */
+  /** [B, O] */
   pooled: Float32Array;
-  /** [B, H] */
+  /** [B, O] */
   embedding: Float32Array;
 }
 
@@ -79,7 +80,7 @@ export interface StepGradients {
   grads: Record<string, Float32Array>;
   /** [B, L, E] */
   dEmbeds: Float32Array;
-  /** [B, L, H] (ψ is added before masking, so this is ∂L/∂x_last · m) */
+  /** [B, L, O] (ψ is added before masking, so this is ∂L/∂y · m) */
   dSkip: Float32Array;
 }
 
@@ -101,8 +102,10 @@ export interface ForwardState extends StepOutputs {
   L: number;
   layers: LayerCache[];
   drop0?: Float32Array;
-  /** [B, H] tanh(pooled Wt + bt) */
+  /** [B, O] tanh(pooled Wt + bt) */
   t: Float32Array;
+  /** [N, H] the last layer's output (the projection's input) */
+  xLast: Float32Array;
   len: Float32Array;
   params: Record<string, Float32Array>;
 }
@@ -114,16 +117,20 @@ function dropoutMultipliers(shape: number[], rate: number, seed: number): Float3
 
 export class KonaTrainStep {
   readonly ops: OrtProducts;
+  /** hidden width of the layers */
   readonly H: number;
+  /** output width O of tokens, pooled vectors and embeddings (H, or `outDim` after the projection) */
+  readonly O: number;
 
   constructor(readonly cfg: KonaConfig, opts: { threads?: number } = {}) {
     this.ops = new OrtProducts(opts.threads);
     this.H = cfg.layers.at(-1)!.hidden;
+    this.O = konaOutputDim(cfg);
   }
 
   /** Forward on the current weights `params` (kona.ts names); keeps what backward needs. */
   forward(params: Record<string, Float32Array>, batch: StepBatch, opts: { dropout?: number; seed?: number } = {}): ForwardState {
-    const { cfg, ops, H } = this;
+    const { cfg, ops, H, O } = this;
     const { B, L } = batch;
     const N = B * L, E = cfg.embedDim;
     const p = (name: string): Float32Array => params[name] ?? fail(`missing parameter ${name}`);
@@ -176,32 +183,35 @@ export class KonaTrainStep {
       x = out;
     });
 
-    // tokens = (x + ψ)·m, pooled = Σ_l tokens / max(len, 1), emb = l2norm(tanh(pooled Wt + bt))
-    const tokens = new Float32Array(N * H);
-    if (batch.skip) for (let i = 0; i < N * H; i++) x[i]! += batch.skip[i]!;
-    maskRows(tokens, x, mask, N, H);
-    const pooled = new Float32Array(B * H);
+    // y = x Wp + bp (a narrower student's projection) or x; tokens = (y + ψ)·m; pooled = Σ_l tokens / max(len, 1);
+    // emb = l2norm(tanh(pooled Wt + bt))
+    const xLast = x; // [N, H]
+    const y = hasProjection(cfg) ? ops.mm(x, p('proj.weight'), N, H, O, { bias: p('proj.bias') }) : x; // [N, H] @ [H, O] -> [N, O]
+    const tokens = new Float32Array(N * O);
+    if (batch.skip) for (let i = 0; i < N * O; i++) y[i]! += batch.skip[i]!; // y is not kept: x is xLast only when y = x
+    maskRows(tokens, y, mask, N, O);
+    const pooled = new Float32Array(B * O);
     for (let b = 0; b < B; b++) {
-      for (let j = 0; j < H; j++) {
+      for (let j = 0; j < O; j++) {
         let s = 0;
-        for (let l = 0; l < L; l++) s += tokens[(b * L + l) * H + j]!;
-        pooled[b * H + j] = s / Math.max(len[b]!, 1);
+        for (let l = 0; l < L; l++) s += tokens[(b * L + l) * O + j]!;
+        pooled[b * O + j] = s / Math.max(len[b]!, 1);
       }
     }
-    const t = ops.mm(pooled, p('pooler.tanh.weight'), B, H, H, { bias: p('pooler.tanh.bias') }); // [B, H] @ [H, H] -> [B, H]
-    const embedding = new Float32Array(B * H);
+    const t = ops.mm(pooled, p('pooler.tanh.weight'), B, O, O, { bias: p('pooler.tanh.bias') }); // [B, O] @ [O, O] -> [B, O]
+    const embedding = new Float32Array(B * O);
     for (let b = 0; b < B; b++) {
       let s = 0;
-      for (let j = 0; j < H; j++) s += (t[b * H + j] = Math.tanh(t[b * H + j]!)) ** 2;
+      for (let j = 0; j < O; j++) s += (t[b * O + j] = Math.tanh(t[b * O + j]!)) ** 2;
       const r = 1 / Math.sqrt(Math.max(s, 1e-12));
-      for (let j = 0; j < H; j++) embedding[b * H + j] = t[b * H + j]! * r;
+      for (let j = 0; j < O; j++) embedding[b * O + j] = t[b * O + j]! * r;
     }
-    return { B, L, tokens, mask, pooled, embedding, layers, drop0, t, len, params };
+    return { B, L, tokens, mask, pooled, embedding, layers, drop0, t, len, params, xLast };
   }
 
   /** Backward from ∂L/∂tokens [B, L, H] and/or ∂L/∂embedding [B, H] (see the file header). */
   backward(st: ForwardState, dTokens: Float32Array | undefined, dEmbedding: Float32Array | undefined): StepGradients {
-    const { cfg, ops, H } = this;
+    const { cfg, ops, H, O } = this;
     const { B, L, mask, params } = st;
     const N = B * L, E = cfg.embedDim;
     const grads: Record<string, Float32Array> = {};
@@ -221,28 +231,29 @@ export class KonaTrainStep {
     };
 
     // ∂L/∂tokens including the head's: emb = t·r, r = 1/√max(Σt², 1e-12): dt = r·dE − r³ (t·dE) t; dz = dt (1 − t²)
-    const dTok = dTokens ? dTokens.slice() : new Float32Array(N * H);
+    const dTok = dTokens ? dTokens.slice() : new Float32Array(N * O);
     if (dEmbedding) {
-      const dz = new Float32Array(B * H);
+      const dz = new Float32Array(B * O);
       for (let b = 0; b < B; b++) {
         let s = 0, dot = 0;
-        for (let j = 0; j < H; j++) (s += st.t[b * H + j]! ** 2), (dot += st.t[b * H + j]! * dEmbedding[b * H + j]!);
+        for (let j = 0; j < O; j++) (s += st.t[b * O + j]! ** 2), (dot += st.t[b * O + j]! * dEmbedding[b * O + j]!);
         const r = 1 / Math.sqrt(Math.max(s, 1e-12));
         const k = s >= 1e-12 ? r * r * r * dot : 0;
-        for (let j = 0; j < H; j++) {
-          const t = st.t[b * H + j]!;
-          dz[b * H + j] = (r * dEmbedding[b * H + j]! - k * t) * (1 - t * t);
+        for (let j = 0; j < O; j++) {
+          const t = st.t[b * O + j]!;
+          dz[b * O + j] = (r * dEmbedding[b * O + j]! - k * t) * (1 - t * t);
         }
       }
-      const dPooled = linearBack('pooler.tanh.', dz, st.pooled, B, H, H); // [B, H]
+      const dPooled = linearBack('pooler.tanh.', dz, st.pooled, B, O, O); // [B, O]
       for (let b = 0; b < B; b++) {
         const w = 1 / Math.max(st.len[b]!, 1);
-        for (let l = 0; l < L; l++) for (let j = 0; j < H; j++) dTok[(b * L + l) * H + j]! += dPooled[b * H + j]! * w;
+        for (let l = 0; l < L; l++) for (let j = 0; j < O; j++) dTok[(b * L + l) * O + j]! += dPooled[b * O + j]! * w;
       }
     }
-    let dx: Float32Array = new Float32Array(N * H);
-    maskRows(dx, dTok, mask, N, H);
-    const dSkip = dx.slice();
+    const dy = new Float32Array(N * O); // ∂L/∂y = ∂L/∂ψ (ψ is added before masking)
+    maskRows(dy, dTok, mask, N, O);
+    const dSkip = dy.slice();
+    let dx: Float32Array = hasProjection(cfg) ? linearBack('proj.', dy, st.xLast, N, H, O) : dy; // [N, O] @ [H, O]ᵀ -> [N, H]
 
     for (let li = cfg.layers.length - 1; li >= 0; li--) {
       const lc = cfg.layers[li]!, c = st.layers[li]!;

@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decodeDictdNumber, entryTranslations, readDictd, resolveDictionary, translateText } from './dictd.ts';
+import { mkdirSync, copyFileSync } from 'node:fs';
+import { decodeDictdNumber, entryTranslations, lexiconBitext, readDictd, resolveDictionary, translateText } from './dictd.ts';
+import { parseBitextSpec } from './spec.ts';
 import { resolveTestData } from '../../test/data.ts';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -69,6 +71,34 @@ describe('dictd', () => {
     expect(entryTranslations('w\n2. a (b), c; d [e]\n')).toEqual(['a', 'c', 'd']);
   });
 
+  it('a lexicon as word-level bitext: foreign side by the dictionary direction, first N translations', () => {
+    const lex = readDictd(writeDict(TOY));
+    const fwd = lexiconBitext(lex, 'head');
+    expect(fwd.src).toEqual(['mbwa', 'acha', 'viatu', 'chakula cha jioni', 'chakula', 'kula']);
+    expect(fwd.eng).toEqual(['dog', 'leave', 'shoe', 'dinner', 'food', 'khana khana']);
+    expect(fwd.ids.slice(0, 2)).toEqual(['toy-xx-eng:0', 'toy-xx-eng:1']);
+    const two = lexiconBitext(lex, 'translation', 2);
+    expect(two.src.slice(0, 4)).toEqual(['dog', 'hound', 'leave', 'quit']);
+    expect(two.eng.slice(0, 4)).toEqual(['mbwa', 'mbwa', 'acha', 'acha']);
+    expect(two.src.length).toBe(8);
+    expect(() => lexiconBitext(lex, 'head', 0)).toThrow(/max must be a positive integer/);
+  });
+
+  it('bitext spec freedict:PAIR[:N] reads freedict/freedict-PAIR from the data folder', () => {
+    const base = writeDict(TOY);
+    const data = mkdtempSync(join(tmpdir(), 'optical-dictd-data-'));
+    mkdirSync(join(data, 'freedict'));
+    for (const pair of ['xx-eng', 'eng-xx']) for (const ext of ['.index', '.dict.dz']) copyFileSync(base + ext, join(data, 'freedict', `freedict-${pair}${ext}`));
+    const fwd = parseBitextSpec('freedict:xx-eng', data);
+    expect([fwd.src[0], fwd.eng[0], fwd.src.length]).toEqual(['mbwa', 'dog', 6]);
+    const rev = parseBitextSpec('freedict:eng-xx:2', data);
+    expect([rev.src[1], rev.eng[1], rev.src.length]).toEqual(['hound', 'mbwa', 8]);
+    for (const bad of ['freedict:xx-yy', 'freedict:eng-eng', 'freedict:xx-eng:0', 'freedict:xx-eng:1:2', 'freedict:']) {
+      expect(() => parseBitextSpec(bad, data), bad).toThrow(/bitext spec .*freedict/);
+    }
+    expect(() => parseBitextSpec('freedict:zz-eng', data)).toThrow(/freedict-zz-eng/);
+  });
+
   it('malformed dictionaries: errors name the file and line', () => {
     const bad = (f: (l: string[]) => string[]) => () => readDictd(writeDict(TOY, f));
     expect(bad((l) => [...l.slice(0, 2), 'mbwa\tB', ...l.slice(3)])).toThrow(/toy-xx-eng\.index:3: expected headword<TAB>offset<TAB>length, got 2 fields/);
@@ -84,6 +114,14 @@ describe('dictd', () => {
       expect(lex.entries.size).toBeGreaterThan(2000);
       expect(lex.entries.get('abiria')).toEqual(['passenger']);
       expect(translateText('Abiria wa treni', lex)).toMatch(/^passenger /);
+    });
+    it('freedict:swh-eng and freedict:eng-swh as word-level bitext', () => {
+      const fwd = parseBitextSpec('freedict:swh-eng', data!);
+      expect(fwd.src.length).toBe(readDictd(resolveDictionary('freedict:swh-eng', data)).entries.size);
+      expect(fwd.eng[fwd.src.indexOf('abiria')]).toBe('passenger');
+      const rev = parseBitextSpec('freedict:eng-swh', data!);
+      expect(rev.src.length).toBeGreaterThan(1000);
+      expect(rev.eng.every((e) => e === e.toLowerCase())).toBe(true);
     });
   });
 });

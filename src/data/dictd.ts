@@ -21,7 +21,8 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { InputError } from '../errors.ts';
+import { ArgumentError, InputError } from '../errors.ts';
+import { emptyStats, type Bitext } from './bitext.ts';
 import { firstInvalidUtf8Byte, readFileBytes, readTextFile, splitLines } from '../util/fs.ts';
 import { normalizeTerm, wordSpans } from '../text/words.ts';
 import { resolveDataDir } from './datadir.ts';
@@ -152,4 +153,25 @@ export function translateText(text: string, lex: Lexicon, opts: TranslateOptions
     if (!done) out.push(words[i++]!.word);
   }
   return out.join(' ');
+}
+
+/**
+ * A lexicon as word-level bitext: one pair per (headword, translation) for the first `max` translations of
+ * each entry (default 1, the first sense's first translation), in dictionary order. `foreign` says which
+ * side of the dictionary is the foreign language: "head" for X→eng dictionaries (the headword is foreign),
+ * "translation" for eng→X ones (the translation is foreign, the headword English). Headwords are the
+ * analysed lookup keys (lower case, see `headwordKey`); ids are `NAME:k` in entry order.
+ */
+export function lexiconBitext(lex: Lexicon, foreign: 'head' | 'translation', max = 1): Bitext {
+  if (!Number.isInteger(max) || max < 1) throw new ArgumentError(`lexiconBitext: max must be a positive integer, got ${max}`);
+  const src: string[] = [];
+  const eng: string[] = [];
+  for (const [head, translations] of lex.entries) {
+    for (const t of translations.slice(0, max)) {
+      src.push(foreign === 'head' ? head : t);
+      eng.push(foreign === 'head' ? t : head);
+    }
+  }
+  const ids = src.map((_, k) => `${lex.name}:${k}`);
+  return { src, eng, ids, source: `freedict:${lex.name}`, stats: { ...emptyStats(), pairs: src.length } };
 }

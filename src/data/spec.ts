@@ -6,6 +6,8 @@
  *   sib:LANG[:SPLIT]           SIB-200 LANG (e.g. swh_Latn) with English; SPLIT train (default), dev, test
  *   mafand:PAIR[:SPLIT]        MAFAND-MT PAIR (e.g. en-swa); SPLIT dev (default)
  *   multi30k:LANG[:SPLIT]      Multi30k task 1 captions LANG (de, fr, cs) with English; SPLIT train (default) or val
+ *   freedict:PAIR[:N]          word-level bitext from the FreeDict dictionary PAIR (X-eng or eng-X, e.g. swh-eng):
+ *                              each headword with its first N translations (default 1), foreign side first
  *
  * Tatoeba and the Multi30k test splits are deliberately not bitext: it is an evaluation set (`loadTatoebaEval`).
  */
@@ -15,6 +17,7 @@ import { InputError } from '../errors.ts';
 import { concatBitext, type Bitext } from './bitext.ts';
 import { loadBible, loadLinePairs, loadMafand, loadSib200 } from './loaders.ts';
 import { loadMulti30kBitext } from './multi30k.ts';
+import { lexiconBitext, readDictd, resolveDictionary } from './dictd.ts';
 
 export const BITEXT_SCHEMES = {
   bible: 'bible:NAME (e.g. bible:Swahili)',
@@ -22,6 +25,7 @@ export const BITEXT_SCHEMES = {
   sib: 'sib:LANG[:train|dev|test] (e.g. sib:swh_Latn, default split train)',
   mafand: 'mafand:PAIR[:SPLIT] (e.g. mafand:en-swa, default split dev)',
   multi30k: 'multi30k:LANG[:train|val] (LANG de, fr or cs, paired with en; default split train)',
+  freedict: 'freedict:PAIR[:N] (word-level bitext from freedict/freedict-PAIR, PAIR X-eng or eng-X, e.g. freedict:swh-eng; N translations per headword, default 1)',
 } as const;
 
 function schemesHelp(): string {
@@ -89,6 +93,15 @@ export function parseBitextSpec(spec: string, dataDir: string): Bitext {
       const [lang, split = 'train', ...extra] = rest.split(':');
       if (extra.length) throw new InputError(`bitext spec ${JSON.stringify(spec)}: expected ${BITEXT_SCHEMES.multi30k}`);
       return loadMulti30kBitext(dataDir, lang!, split);
+    }
+    case 'freedict': {
+      need('dictionary pair');
+      const [pair, n = '1', ...extra] = rest.split(':');
+      const m = /^([a-z]{2,3})-([a-z]{2,3})$/.exec(pair!);
+      if (extra.length || !m || (m[1] !== 'eng') === (m[2] !== 'eng') || !/^[1-9]\d*$/.test(n)) {
+        throw new InputError(`bitext spec ${JSON.stringify(spec)}: expected ${BITEXT_SCHEMES.freedict}`);
+      }
+      return lexiconBitext(readDictd(resolveDictionary(`freedict:${pair}`, dataDir)), m[2] === 'eng' ? 'head' : 'translation', Number(n));
     }
     case 'tatoeba':
       throw new InputError(

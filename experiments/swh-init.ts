@@ -9,7 +9,10 @@
  * Variants: v(x) = TF-IDF (words + char 3–5-grams, rows L2-normalised; `src/text/tfidf.ts`), ridge
  * target = P_T − P_S0 (the student's residual) or P_T (P_S0 dropped), with or without an intercept b.
  *
- *   npx tsx experiments/swh-init.ts [--lambdas 0.03,0.1,0.3,1] [--tatoeba VARIANT:λ]
+ *   npx tsx experiments/swh-init.ts [--lambdas 0.03,0.1,0.3,1] [--tatoeba VARIANT:λ] [--extra SPEC,SPEC] [--only VARIANT]
+ *
+ * `--extra` adds bitext (e.g. `freedict:swh-eng,freedict:eng-swh`, word-level pairs) to the fit side only:
+ * the held-out tenth stays the same sentences of the base bitext, so the two runs are compared on one split.
  */
 import { parseArgs } from 'node:util';
 import { loadUseLite } from '../src/models/use-lite.ts';
@@ -20,11 +23,12 @@ import { Tfidf, type CsrMatrix } from '../src/text/tfidf.ts';
 import { evaluateBitextMining } from '../src/eval/mining.ts';
 import { devSplit, selectRows } from './dev-split.ts';
 
-const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.03,0.1,0.3,1' }, tatoeba: { type: 'string' }, 'data-dir': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.03,0.1,0.3,1' }, tatoeba: { type: 'string' }, extra: { type: 'string' }, only: { type: 'string' }, 'data-dir': { type: 'string' } } });
 const lambdas = args.lambdas!.split(',').map(Number);
 const dataDir = resolveDataDir(args['data-dir']);
 const bitext = loadBitexts(['bible:Swahili', 'mafand:en-swa', 'sib:swh_Latn:train'], dataDir);
 const dev = loadSib200(dataDir, 'swh_Latn', 'dev');
+const extra = args.extra ? loadBitexts(args.extra.split(','), dataDir) : undefined;
 const teacher = await loadUseLite();
 const H = teacher.dim;
 const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -37,9 +41,21 @@ const Tdev = cachedTeacherTargets(teacher, dev.eng, false);
 const S0dev = cachedTeacherTargets(teacher, dev.src, false);
 
 const { held, fit } = devSplit(bitext.src.length, 10);
+const Tx = extra ? cachedTeacherTargets(teacher, extra.eng, false) : undefined;
+const S0x = extra ? cachedTeacherTargets(teacher, extra.src, false) : undefined;
+if (extra) log(`extra fit bitext: ${extra.src.length} pairs (${args.extra})`);
+/** rows of the fit side: the base bitext's fit rows, then every extra pair */
+const fitRows = (A: Float32Array, X: Float32Array | undefined) => {
+  const base = rows(A, fit);
+  if (!X) return base;
+  const out = new Float32Array(base.length + X.length);
+  out.set(base);
+  out.set(X, base.length);
+  return out;
+};
 
 const tfidf = new Tfidf();
-const Xfit = tfidf.fitTransform(fit.map((i) => bitext.src[i]!));
+const Xfit = tfidf.fitTransform([...fit.map((i) => bitext.src[i]!), ...(extra?.src ?? [])]);
 const Xheld = tfidf.transform(held.map((i) => bitext.src[i]!));
 const Xdev = tfidf.transform(dev.src);
 log(`tfidf: ${tfidf.nFeatures} features, ${Xfit.indices.length} non-zeros`);
@@ -62,10 +78,10 @@ const variants = [
 ];
 const S0held = rows(S0.pooled, held);
 const Theld = rows(T.embeddings, held);
-for (const v of variants) {
-  const Y = rows(T.pooled, fit);
+for (const v of variants.filter((x) => !args.only || x.name === args.only)) {
+  const Y = fitRows(T.pooled, Tx?.pooled);
   if (v.residual) {
-    const P = rows(S0.pooled, fit);
+    const P = fitRows(S0.pooled, S0x?.pooled);
     for (let i = 0; i < Y.length; i++) Y[i]! -= P[i]!;
   }
   const t0 = performance.now();

@@ -58,8 +58,9 @@ export function demoCommand(program: Command): void {
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(8);
       const data = `${o.bitext.join(' + ')}${o.maxPairs ? ` (a seeded sample of ${o.maxPairs} pairs)` : ''}`;
       process.stdout.write(`\nTatoeba swh↔eng bitext mining (n = ${tato.src.length}), students distilled on ${data}\n\n`);
-      process.stdout.write(`| method                   |  swh→eng |  eng→swh | time |\n|--------------------------|---------:|---------:|-----:|\n`);
-      for (const r of rows) process.stdout.write(`| ${r.method.padEnd(24)} | ${pct(r.swh2eng)} | ${pct(r.eng2swh)} | ${String(r.seconds).padStart(3)}s |\n`);
+      const w = Math.max(6, ...rows.map((r) => r.method.length));
+      process.stdout.write(`| ${'method'.padEnd(w)} |  swh→eng |  eng→swh | time |\n|${'-'.repeat(w + 2)}|---------:|---------:|-----:|\n`);
+      for (const r of rows) process.stdout.write(`| ${r.method.padEnd(w)} | ${pct(r.swh2eng)} | ${pct(r.eng2swh)} | ${String(r.seconds).padStart(3)}s |\n`);
       process.stdout.write(`\nstudents saved under ${o.out}\n`);
     });
 }

@@ -45,11 +45,12 @@ export function tensorProto(name: string, dims: number[], type: number, raw: Byt
   return concat([...dims.map((d) => fVarint(1, d)), fVarint(2, type), fString(8, name), fBytes(9, raw)]);
 }
 
-/** A node attribute: float `f`, int `i`, or ints `ints`. */
-export type Attr = { name: string; i?: number; f?: number; ints?: number[] };
+/** A node attribute: float `f`, int `i`, ints `ints`, or a float tensor `t` (shape `dims`). */
+export type Attr = { name: string; i?: number; f?: number; ints?: number[]; t?: { dims: number[]; data: Float32Array } };
 function attribute(a: Attr): Bytes {
   if (a.f !== undefined) return concat([fString(1, a.name), fFloat(2, a.f), fVarint(20, 1)]);
   if (a.ints) return concat([fString(1, a.name), ...a.ints.map((v) => fVarint(8, v)), fVarint(20, 7)]);
+  if (a.t) return concat([fString(1, a.name), fBytes(5, tensorProto('', a.t.dims, FLOAT, new Uint8Array(a.t.data.buffer, a.t.data.byteOffset, a.t.data.byteLength))), fVarint(20, 4)]);
   return concat([fString(1, a.name), fVarint(3, a.i!), fVarint(20, 2)]);
 }
 export function node(op: string, inputs: string[], outputs: string[], attrs: Attr[] = []): Bytes {
@@ -79,6 +80,7 @@ export class GraphBuilder {
 
   /** Float initialiser (the bytes are copied into the model). */
   f32(name: string, dims: number[], data: Float32Array): string {
+    if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`initialiser ${name}: ${data.length} values for shape [${dims}]`);
     this.inits.push(tensorProto(name, dims, FLOAT, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     return name;
   }
@@ -100,7 +102,8 @@ export class GraphBuilder {
     this.nodes.push(node(type, inputs, [output], attrs));
     return output;
   }
-  model(graphName: string, inputs: GraphIO[], outputs: GraphIO[], producer = 'optical'): Bytes {
+  /** The serialised ModelProto (IR 8, default domain at `opset`). */
+  model(graphName: string, inputs: GraphIO[], outputs: GraphIO[], producer = 'optical', opset = 17): Bytes {
     const vi = (x: GraphIO) => valueInfo(x.name, x.type, x.dims);
     const graph = concat([
       ...this.nodes.map((b) => fBytes(1, b)),
@@ -109,7 +112,6 @@ export class GraphBuilder {
       ...inputs.map((x) => fBytes(11, vi(x))),
       ...outputs.map((x) => fBytes(12, vi(x))),
     ]);
-    const opset = concat([fString(1, ''), fVarint(2, 17)]);
-    return concat([fVarint(1, 8), fString(2, producer), fBytes(7, graph), fBytes(8, opset)]);
+    return concat([fVarint(1, 8), fString(2, producer), fBytes(7, graph), fBytes(8, concat([fString(1, ''), fVarint(2, opset)]))]);
   }
 }

@@ -19,6 +19,7 @@ import type { NoiseConfig } from './experiment-config.ts';
 import type { EvalSet } from './experiment-sets.ts';
 import { metricsFromRanks, perQuery, ranksFromScores, type Direction, type Metric } from './experiment-metrics.ts';
 import { pairedTest } from './significance.ts';
+import type { Comparison } from './experiment-compare.ts';
 
 /** One evaluation set at one noise rate. */
 export interface NoisyEvalSet {
@@ -78,16 +79,7 @@ export function relativeDrop(values: readonly number[]): number | undefined {
 }
 
 /** A method's area against the baseline's on the same noisy queries (X→en R@1): Δ = A_method − A_baseline. */
-export interface AreaComparison {
-  set: string;
-  lang: string;
-  method: string;
-  baseline: string;
-  n: number;
-  delta: number;
-  ci: [number, number];
-  p: number;
-}
+export type AreaComparison = Omit<Comparison, 'direction' | 'metric'>;
 
 /** Per-query areas a_i (file header) of one direction's ranks at every rate. */
 export function perQueryArea(runs: readonly Pick<NoisyResult, 'rate' | 'ranks'>[], metric: Metric = 'R@1', direction: Direction = 'x2en'): Float64Array {

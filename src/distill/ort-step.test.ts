@@ -17,8 +17,9 @@ import { ortUnavailableReason } from '../models/onnx/index.ts';
 import { mulberry32 } from '../util/random.ts';
 import { makeObjective } from './objectives.ts';
 import { partGradients, type PartJob } from './grads.ts';
-import { ortGradients, paramArrays, type TrainEngine } from './ort-step.ts';
-import { train, teacherTargets, type TeacherTargets, type TrainOptions } from './trainer.ts';
+import { ortGradients, paramArrays, trainEngineFromEnv, type TrainEngine } from './ort-step.ts';
+import { resolveEngine, train, teacherTargets, type TeacherTargets, type TrainOptions } from './trainer.ts';
+import type { TrainableEncoder } from '../models/types.ts';
 import { KonaStudent, createStudent } from '../models/student.ts';
 import { loadUseLite } from '../models/use-lite.ts';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
@@ -293,5 +294,35 @@ describe.skipIf(skip !== undefined)('train() with the onnx engine = the tfjs tra
     expect(Object.keys(before)).toContain('lexical.weight');
     compareUpdates(before, weightsOf(a.student), weightsOf(b.student), teacher.cfg);
     [a.student, b.student, fresh, teacher].forEach((s) => s.dispose());
+  });
+});
+
+describe('the training engine: auto is onnx for Kona students when ONNX Runtime loads, tfjs otherwise', () => {
+  it('OPTICAL_TRAIN_ENGINE: unset or empty = auto; onnx, tfjs; anything else is an error naming the variable', () => {
+    const saved = process.env['OPTICAL_TRAIN_ENGINE'];
+    try {
+      delete process.env['OPTICAL_TRAIN_ENGINE'];
+      expect(trainEngineFromEnv()).toBe('auto');
+      for (const v of ['', 'auto', 'onnx', 'tfjs'] as const) {
+        process.env['OPTICAL_TRAIN_ENGINE'] = v;
+        expect(trainEngineFromEnv()).toBe(v === '' ? 'auto' : v);
+      }
+      process.env['OPTICAL_TRAIN_ENGINE'] = 'gpu';
+      expect(() => trainEngineFromEnv()).toThrow(/OPTICAL_TRAIN_ENGINE must be auto, onnx or tfjs, got "gpu"/);
+    } finally {
+      if (saved === undefined) delete process.env['OPTICAL_TRAIN_ENGINE'];
+      else process.env['OPTICAL_TRAIN_ENGINE'] = saved;
+    }
+  });
+
+  it('resolveEngine: auto picks onnx for a Kona student (tfjs without a usable runtime) and tfjs for others; explicit choices stand', async () => {
+    await initEngine();
+    const kona = toyStudent();
+    expect(resolveEngine('auto', kona)).toBe(skip === undefined ? 'onnx' : 'tfjs');
+    expect(resolveEngine('tfjs', kona)).toBe('tfjs');
+    expect(resolveEngine('onnx', kona)).toBe('onnx');
+    const other = { dim: 8 } as unknown as TrainableEncoder; // not a KonaEncoder (e.g. a Hugging Face BERT student)
+    expect(resolveEngine('auto', other)).toBe('tfjs');
+    kona.dispose();
   });
 });

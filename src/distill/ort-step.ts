@@ -9,7 +9,9 @@
  * (AdamW in one loop per tensor, same update as `DenseAdam`) and copies them back into the student's
  * variables after each step; checkpoints hold the same tensors as with tfjs.
  *
- * Engine choice: `OPTICAL_TRAIN_ENGINE` = tfjs (default) | onnx, or `TrainOptions.engine`.
+ * Engine choice: `TrainOptions.engine`, else `OPTICAL_TRAIN_ENGINE` = auto (default) | onnx | tfjs. auto is onnx for
+ * a Kona student when ONNX Runtime loads (BENCHMARKS.md "Training step": 0.93× PyTorch's step time against tfjs's
+ * 2.35×, idle machine), else tfjs (other students, or no usable runtime).
  *
  * Legend: B batch, L padded student tokens, E input width, H hidden width.
  */
@@ -22,12 +24,12 @@ import type { PartResult } from './grads.ts';
 
 export type TrainEngine = 'tfjs' | 'onnx';
 
-/** The training engine from `OPTICAL_TRAIN_ENGINE` (tfjs | onnx; default tfjs). */
-export function trainEngineFromEnv(): TrainEngine {
+/** The training engine asked for by `OPTICAL_TRAIN_ENGINE` (auto | onnx | tfjs; unset or empty = auto). */
+export function trainEngineFromEnv(): TrainEngine | 'auto' {
   const v = process.env['OPTICAL_TRAIN_ENGINE'];
-  if (v === undefined || v === '' || v === 'tfjs') return 'tfjs';
-  if (v === 'onnx') return 'onnx';
-  throw new InputError(`OPTICAL_TRAIN_ENGINE must be tfjs or onnx, got ${JSON.stringify(v)}`);
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  if (v === 'onnx' || v === 'tfjs') return v;
+  throw new InputError(`OPTICAL_TRAIN_ENGINE must be auto, onnx or tfjs, got ${JSON.stringify(v)}`);
 }
 
 /** Copies of the current values of the student's parameters as arrays. */

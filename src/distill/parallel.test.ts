@@ -26,7 +26,7 @@ async function run(threads: number, objective: string): Promise<{ losses: number
   const losses: number[] = [];
   await train({
     student, src: SRC, targets, objective: makeObjective(objective), outDir: mkdtempSync(join(tmpdir(), 'optical-par-')),
-    steps: 4, batchSize: 5, lr: 3e-4, tableLr: 3e-3, lexicalLr: 3e-4, dropout: 0.1, seed: 11, threads, onStep: (s) => losses.push(s.loss),
+    steps: 4, batchSize: 5, lr: 3e-4, tableLr: 3e-3, lexicalLr: 3e-4, dropout: 0.1, seed: 11, threads, engine: 'tfjs', onStep: (s) => losses.push(s.loss),
   });
   return { losses, student };
 }

@@ -81,9 +81,10 @@ export interface TrainOptions {
   /**
    * where the gradients are computed: "tfjs" (autodiff, data parallel over `threads`) or "onnx" (Kona
    * students: explicit forward/backward with the matrix products on ONNX Runtime, all cores in each product;
-   * ort-step.ts); default `OPTICAL_TRAIN_ENGINE`, else tfjs
+   * ort-step.ts) or "auto": onnx for a Kona student when ONNX Runtime loads, else tfjs; default
+   * `OPTICAL_TRAIN_ENGINE`, else auto
    */
-  engine?: TrainEngine;
+  engine?: TrainEngine | 'auto';
   /** peak learning rate of the objective's own parameters (the learnable temperature) */
   objectiveLr?: number;
   /**
@@ -201,7 +202,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
 
   const trainable = student.trainableParams();
   const adamCfg = { ...ADAM_DEFAULTS, weightDecay: opt.weightDecay };
-  const engine = o.engine ?? trainEngineFromEnv();
+  const engine = resolveEngine(o.engine ?? trainEngineFromEnv(), student);
   // the onnx engine keeps the weights in arrays (ort-step.ts) and updates them with ArrayAdam
   const dense: DenseAdam | ArrayAdam = engine === 'onnx' ? new ArrayAdam(Object.fromEntries(Object.entries(trainable).map(([k, v]) => [k, v.shape])), adamCfg) : new DenseAdam(trainable, adamCfg);
   const objParams = objective.params?.() ?? {};
@@ -344,6 +345,12 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   dense.dispose();
   objAdam?.dispose();
   return { steps: step, lastLoss };
+}
+
+/** "auto": the ONNX Runtime step for a Kona student when the runtime loads (the faster engine), else tfjs. */
+export function resolveEngine(asked: TrainEngine | 'auto', student: TrainableEncoder): TrainEngine {
+  if (asked !== 'auto') return asked;
+  return student instanceof KonaEncoder && ortUnavailableReason() === undefined ? 'onnx' : 'tfjs';
 }
 
 /**

@@ -18,7 +18,7 @@
  * closed-form baseline's model inside the student. `initLexicalSkip` fits N_lex by ridge regression
  * before training; gradient training then refines the transformer and the table together.
  */
-import { tf, type Tensor } from './engine.ts';
+import { tf, tidyValues, type Tensor } from './engine.ts';
 import { konaForward, konaOutputDim, type ForwardOptions, type KonaConfig, type KonaOutput, type KonaParams } from './kona.ts';
 import { featurize, type Features, type NgramConfig, type TokenLexical } from './features.ts';
 import type { Tokenizer } from '../text/index.ts';
@@ -258,9 +258,9 @@ export class KonaEncoder {
   /** Sentence embeddings from pooled vectors [N, H]: l2norm(tanh(pooled W_t + b_t)) (the model's head). */
   embedPooled(pooled: Float32Array): Float32Array {
     const H = this.dim;
-    return tf.tidy(() => {
+    return tidyValues(() => {
       const t = tf.tanh(tf.add(tf.matMul(tf.tensor2d(pooled, [pooled.length / H, H]), this.params['pooler.tanh.weight'] as tf.Tensor2D), this.params['pooler.tanh.bias']!));
-      return tf.mul(t, tf.rsqrt(tf.maximum(tf.sum(tf.square(t), 1, true), 1e-12))).dataSync() as Float32Array;
+      return tf.mul(t, tf.rsqrt(tf.maximum(tf.sum(tf.square(t), 1, true), 1e-12)));
     });
   }
 

@@ -105,3 +105,17 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as (t: tf.Tensor) => tf.Tensor;
   return f(table).reshape([...ids.shape, D]);
 }
+
+/**
+ * The values of the tensor `fn` computes, as a float32 array; every intermediate is freed. Use it instead of
+ * `tf.tidy(() => t.dataSync())`: tidy walks whatever its callback returns, so returning a typed array costs a
+ * walk over every element (measured: 14 % of a training step's time on dropout masks).
+ */
+export function tidyValues(fn: () => tf.Tensor): Float32Array {
+  const t = tf.tidy(fn);
+  try {
+    return t.dataSync() as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}

@@ -92,7 +92,7 @@ describe('student sizes', () => {
     const twin = async (threads: number) => {
       const st = await createStudent(teacher, { vocab: 'teacher', ngram: null, lexical: true, texts: SRC, width: 128, depth: 1, seed: 2 });
       const l: number[] = [];
-      await train({ student: st, src: SRC, targets, objective: makeObjective('ot'), outDir: join(root, `t${threads}`), steps: 3, batchSize: 8, lr: 2e-3, seed: 3, threads, onStep: (x) => l.push(x.loss) });
+      await train({ student: st, src: SRC, targets, objective: makeObjective('ot'), outDir: join(root, `t${threads}`), steps: 3, batchSize: 8, lr: 2e-3, seed: 3, threads, engine: 'tfjs', onStep: (x) => l.push(x.loss) });
       const w = Array.from(st.params['proj.weight']!.dataSync());
       st.dispose();
       return { l, w };

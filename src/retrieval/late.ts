@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { ArgumentError, InputError } from '../errors.ts';
 import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
 import { atomicWriteFile } from '../util/fs.ts';
-import { initEngine, tf } from '../models/engine.ts';
+import { initEngine, tf, tidyValues } from '../models/engine.ts';
 
 const FORMAT = 'optical-token-vectors';
 const MANIFEST = 'tokens.json';
@@ -216,7 +216,7 @@ export class TokenVectors {
         stacked.set(docs[i]!, o);
         o += docs[i]!.length;
       }
-      const sims = tf.tidy(() => tf.matMul(tf.tensor2d(stacked, [rows, D]), tf.tensor2d(qT, [D, Tq])).dataSync() as Float32Array);
+      const sims = tidyValues(() => tf.matMul(tf.tensor2d(stacked, [rows, D]), tf.tensor2d(qT, [D, Tq])));
       let r = 0;
       for (let i = start; i < end; i++) {
         const Td = docs[i]!.length / D;

@@ -30,8 +30,8 @@
  *
  * Status (2026-11-22): equal to tfjs autodiff on a tiny model (src/distill/ort-step.test.ts: loss, every
  * parameter gradient, ∂L/∂e, ∂L/∂ψ within ~1e-6 of their largest values; `train()` on both engines agrees on
- * losses and updated weights, dropout included). Opt-in (`OPTICAL_TRAIN_ENGINE=onnx`); tfjs stays the default
- * until a full `bench:train-step` on a quiet machine confirms the speed. ONNX Runtime calls per step at the
+ * losses and updated weights, dropout included). The trainer's default for Kona students
+ * (engine "auto"; BENCHMARKS.md: 0.93× PyTorch's step time on an idle machine, 2026-11-22). ONNX Runtime calls per step at the
  * bench shape: 11 forward (5 per layer + pooler), 10 backward (5 per layer; + pooler under `mse`).
  * Parity at the bench shape (`npx tsx bench/train-step/ort-parity.ts`, OT): loss within 8e-8 relative;
  * gradients within ~1e-4 (L2-relative) — the larger max-abs differences (up to 1.6e-3 of the largest, in
@@ -47,7 +47,7 @@
  * ONNX Runtime ~85 %. Sessions run without intra-op spinning: with spinning, 2 threads on the loaded cores
  * took ~1.4 s for the same work.
  */
-import { tf } from '../engine.ts';
+import { tf, tidyValues } from '../engine.ts';
 import { hasProjection, konaOutputDim, type KonaConfig } from '../kona.ts';
 import { OrtProducts } from './gemm.ts';
 import { lnLinearBackward, lnLinearForward, type LnLinearWeights } from './ln-linear.ts';
@@ -112,7 +112,7 @@ export interface ForwardState extends StepOutputs {
 
 /** Dropout multipliers ⌊U + keep⌋ / keep, U ~ uniform(seed): tfjs `dropout(x, rate, undefined, seed)`'s, bit for bit. */
 function dropoutMultipliers(shape: number[], rate: number, seed: number): Float32Array {
-  return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), 1 - rate)), 1 - rate).dataSync() as Float32Array);
+  return tidyValues(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), 1 - rate)), 1 - rate));
 }
 
 export class KonaTrainStep {

@@ -10,6 +10,7 @@ export function experimentCommand(program: Command): void {
     .command('run <config>')
     .description('fit every (method, language) cell of CONFIG (skipping finished ones), evaluate, and write JSON, markdown tables and charts')
     .option('--out <dir>', 'output folder (cells/, work/, <name>.json, <name>.md, charts/)', 'results')
+    .option('--report <file>', 'also write the markdown report to FILE (chart links relative to it), e.g. results/scaling.md')
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
     .option('--quiet', 'no progress output')
     .action(async (config: string, o) => {
@@ -22,7 +23,8 @@ export function experimentCommand(program: Command): void {
         machine: `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'})`,
         date: new Date().toISOString().slice(0, 10),
       };
-      const { files } = await writeReport(r, o.out, meta);
-      process.stdout.write(`${r.ran.length} cells run, ${r.skipped.length} reused; ${Math.round(r.wallSeconds)}s; wrote ${files.map((f) => `${o.out}/${f}`).join(', ')}\n`);
+      const { files } = await writeReport(r, o.out, meta, { reportFile: o.report });
+      const written = [...files.map((f) => `${o.out}/${f}`), ...(o.report ? [o.report] : [])];
+      process.stdout.write(`${r.ran.length} cells run, ${r.skipped.length} reused; ${Math.round(r.wallSeconds)}s; wrote ${written.join(', ')}\n`);
     });
 }

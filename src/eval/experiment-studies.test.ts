@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
 import { loadExperiment, runExperiment } from './experiment.ts';
 import { parseExperimentConfig } from './experiment-config.ts';
@@ -121,9 +121,14 @@ describe('robustness and scaling in the experiment runner', () => {
       expect(r2.ran).toEqual([]);
       expect(r2.cells.map((c) => c.sets['dev']!.noise)).toEqual(r1.cells.map((c) => c.sets['dev']!.noise));
 
-      const { files } = await writeReport(r2, out, { command: 'test', machine: 'test', date: '2026-01-01' });
+      const reportFile = join(dir, 'studies-report.md'); // beside the output folder, as results/scaling.md
+      const { files } = await writeReport(r2, out, { command: 'test', machine: 'test', date: '2026-01-01' }, { reportFile });
       expect(files).toEqual(expect.arrayContaining(['charts/studies-noise.png', 'charts/studies-scaling-size.svg', 'charts/studies-scaling-pairs.vl.json']));
       const md = readFileSync(join(out, 'studies.md'), 'utf8');
+      // the copy links the same charts relative to its own folder
+      const rel = relative(dir, out).split(sep).join('/');
+      expect(readFileSync(reportFile, 'utf8')).toBe(md.split('](charts/').join(`](${rel}/charts/`));
+      expect(md).toContain('](charts/studies-noise.png)');
       expect(md).toContain('## Robustness to noisy input');
       expect(md).toContain('| method | r = 0 | r = 0.1 | r = 0.3 | area | rel. drop |');
       // 4 methods against ot × 2 languages × 1 set

@@ -10,7 +10,7 @@
  *                            `robustness`); charts/<name>-noise.*
  *   when student or bitext size varies (scaling.ts): gap tables; charts/<name>-scaling-{size,pairs}.*
  */
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ExperimentResults } from '../eval/experiment.ts';
 import { METRICS } from '../eval/experiment-metrics.ts';
 import { atomicWriteFile } from '../util/fs.ts';
@@ -71,8 +71,12 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
   return out.join('\n');
 }
 
-/** Write the JSON summary, the markdown report and the charts into `out`. */
-export async function writeReport(r: ExperimentResults, out: string, meta: ReportMeta): Promise<{ files: string[] }> {
+/**
+ * Write the JSON summary, the markdown report and the charts into `out`; with `reportFile`, the markdown
+ * report is also written there, its chart links relative to that file's folder (e.g. `results/scaling.md`
+ * next to `results/scaling/`).
+ */
+export async function writeReport(r: ExperimentResults, out: string, meta: ReportMeta, opts: { reportFile?: string } = {}): Promise<{ files: string[] }> {
   const files: string[] = [];
   const charts: Record<string, string> = {};
   const specs: [string, VegaLiteSpec][] = r.sets.map((s) => [s, setChartSpec(r, s)]);
@@ -91,5 +95,10 @@ export async function writeReport(r: ExperimentResults, out: string, meta: Repor
   atomicWriteFile(join(out, `${r.name}.json`), JSON.stringify(summary(r, meta), null, 1) + '\n');
   atomicWriteFile(join(out, `${r.name}.md`), markdown(r, meta, charts));
   files.push(`${r.name}.json`, `${r.name}.md`);
+  if (opts.reportFile !== undefined) {
+    const from = dirname(resolve(opts.reportFile));
+    const moved = Object.fromEntries(Object.entries(charts).map(([k, f]) => [k, relative(from, resolve(out, f)).split(sep).join('/')]));
+    atomicWriteFile(opts.reportFile, markdown(r, meta, moved));
+  }
   return { files };
 }

@@ -60,6 +60,7 @@
 import { ArgumentError } from '../errors.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
 import { uleb, sleb, str as wstr, vec as wvec, section as wsection, I32 as W_I32, V128 as W_V128 } from '../ot/wasm.ts';
+import { RidgePool, RIDGE_PARALLEL_MIN_WORK, ridgeThreads } from './ridge-threads.ts';
 
 /** A symmetric positive semi-definite N×N operator applied to D columns at once. */
 export interface KernelOperator {
@@ -67,6 +68,8 @@ export interface KernelOperator {
   readonly n: number;
   /** Q ← K P for P, Q: [N, D] row-major (`d` = D). Must not keep references to P or Q. */
   apply(P: Float64Array, Q: Float64Array, d: number): void;
+  /** Release worker threads (operators that have them); the operator still works, on one thread. */
+  dispose?(): void;
 }
 
 export interface RidgeSolverOptions {
@@ -378,7 +381,8 @@ interface WasmApiLike {
 type SpmmFn = (indptr: number, indices: number, values: number, r0: number, r1: number, rows: number, Z: number, rowBytes: number) => void;
 
 let spmmModule: object | null | undefined;
-function getSpmmModule(): object | null {
+/** The compiled SIMD module (cached), or null when WebAssembly SIMD is unavailable. */
+export function getSpmmModule(): object | null {
   if (spmmModule !== undefined) return spmmModule;
   spmmModule = null;
   const WA = (globalThis as unknown as { WebAssembly?: WasmApiLike }).WebAssembly;
@@ -392,7 +396,7 @@ function getSpmmModule(): object | null {
 }
 
 /** A CSR matrix copied into a wasm instance's memory, with [N, B] and [F, B] float64 work blocks. */
-interface WasmCsr {
+export interface WasmCsr {
   n: number;
   B: number;
   /** [N, B] */
@@ -405,7 +409,7 @@ interface WasmCsr {
   gather(): void;
 }
 
-function wasmCsr(mod: object, A: CsrMatrix, B: number): WasmCsr {
+export function wasmCsr(mod: object, A: CsrMatrix, B: number): WasmCsr {
   if (B % 8 !== 0 || B < 8) throw new ArgumentError(`ridge: wasm block must be a positive multiple of 8, got ${B}`);
   const WA = (globalThis as unknown as { WebAssembly: WasmApiLike }).WebAssembly;
   const n = A.indptr.length - 1;
@@ -455,32 +459,91 @@ function unpackBlock(src: Float64Array, B: number, dst: Float64Array, d: number,
   }
 }
 
+/**
+ * Column block k of Q ← X (Xᵀ P) for P, Q [N, d]: Q[:, kB : kB + b] with B = `w.B`, b = min(B, d − kB)
+ * (a partial block is zero-padded to B). The one computation every thread runs (ridge-threads.ts).
+ */
+export function spmmBlock(w: WasmCsr, P: Float64Array, Q: Float64Array, d: number, k: number): void {
+  const c0 = k * w.B;
+  const b = Math.min(w.B, d - c0);
+  packBlock(P, d, c0, b, w.rows, w.B, w.n);
+  w.Z.fill(0);
+  w.scatter();
+  w.gather();
+  unpackBlock(w.rows, w.B, Q, d, c0, b, w.n);
+}
+
 function wasmModuleOrNull(): object | null {
   return process.env['OPTICAL_RIDGE_WASM'] === '0' ? null : getSpmmModule();
+}
+
+export interface KernelThreadOptions {
+  /** Threads for the product, main included (default `ridgeThreads()`: `OPTICAL_RIDGE_THREADS`, else the core count capped at 4). */
+  threads?: number;
+  /** Products with nnz(X)·D below this run on one thread (default `RIDGE_PARALLEL_MIN_WORK`). */
+  minWork?: number;
+}
+
+/** A kernel operator that may use worker threads: call `dispose()` when done. */
+export interface LinearKernelOperator extends KernelOperator {
+  /** Threads the last `apply` was shared between, main included (1 before the first). */
+  readonly threadsUsed: number;
+  /** Column blocks computed by worker threads so far (over all products). */
+  readonly workerBlocks: number;
+  dispose(): void;
 }
 
 /**
  * K = X Xᵀ as an operator computed by the WebAssembly SIMD module (X copied into wasm memory
  * once; P and Q pass through it `block` columns at a time). Falls back to `linearKernelOperator`
- * (JS) when wasm SIMD is unavailable or `OPTICAL_RIDGE_WASM=0`. Memory: X (12 bytes per stored
- * value) + 8·block·(F + N) bytes.
+ * (JS, one thread) when wasm SIMD is unavailable or `OPTICAL_RIDGE_WASM=0`. Memory: X (12 bytes per
+ * stored value) + 8·block·(F + N) bytes, per thread.
+ *
+ * With `threads` > 1, products of more than one block and at least `minWork` multiply-adds share their
+ * column blocks with worker threads (ridge-threads.ts; bit-identical results), started on the first
+ * such product. Workers are unref'd; `dispose()` ends them.
  */
-export function fastLinearKernelOperator(X: CsrMatrix, block = 64): KernelOperator {
+export function fastLinearKernelOperator(X: CsrMatrix, block = 64, opts: KernelThreadOptions = {}): LinearKernelOperator {
+  const threads = opts.threads ?? ridgeThreads();
+  const minWork = opts.minWork ?? RIDGE_PARALLEL_MIN_WORK;
+  if (!Number.isInteger(threads) || threads < 1) throw new ArgumentError(`ridge: threads must be a positive integer, got ${threads}`);
   const mod = wasmModuleOrNull();
-  if (!mod) return linearKernelOperator(X, block);
+  if (!mod) {
+    const js = linearKernelOperator(X, block);
+    return { n: js.n, apply: js.apply, threadsUsed: 1, workerBlocks: 0, dispose() {} };
+  }
   const w = wasmCsr(mod, X, block);
   const n = w.n;
+  const nnz = X.indices.length;
+  const local = (P: Float64Array, Q: Float64Array, d: number, k: number): void => spmmBlock(w, P, Q, d, k);
+  let pool: RidgePool | null | undefined; // undefined: not started yet; null: unavailable or disposed
+  let used = 1;
+  let workerBlocks = 0;
   return {
     n,
+    get threadsUsed() {
+      return used;
+    },
+    get workerBlocks() {
+      return workerBlocks;
+    },
     apply(P, Q, d) {
-      for (let c0 = 0; c0 < d; c0 += block) {
-        const b = Math.min(block, d - c0);
-        packBlock(P, d, c0, b, w.rows, block, n);
-        w.Z.fill(0);
-        w.scatter();
-        w.gather();
-        unpackBlock(w.rows, block, Q, d, c0, b, n);
+      const nb = Math.ceil(d / block);
+      if (threads > 1 && nb > 1 && nnz * d >= minWork && pool !== null) {
+        pool ??= RidgePool.start(X, block, Math.min(threads, nb) - 1);
+        if (pool) {
+          used = pool.threads;
+          workerBlocks += pool.apply(P, Q, d, local);
+          if (pool.closed) pool = null;
+          return;
+        }
       }
+      used = 1;
+      for (let k = 0; k < nb; k++) local(P, Q, d, k);
+    },
+    dispose() {
+      pool?.dispose();
+      pool = null;
     },
   };
 }
@@ -572,6 +635,7 @@ export function centeredOperator(op: KernelOperator): KernelOperator {
       op.apply(Pc, Q, d);
       centre(Q, Q, d);
     },
+    dispose: () => op.dispose?.(),
   };
 }
 
@@ -652,6 +716,8 @@ export interface KernelRidgeOptions extends RidgeSolverOptions {
   center?: boolean;
   /** Non-linear kernel g(x·y) (dense K, N² memory and N²·D per iteration). Default: linear, sparse. */
   kernel?: KernelFn;
+  /** Threads for the linear kernel's products (`fastLinearKernelOperator`; default `ridgeThreads()`). */
+  threads?: number;
 }
 
 /** One fitted dual model: f(x) = k(x)ᵀ α + b. */
@@ -667,6 +733,10 @@ export interface KernelRidgeModel {
 export interface KernelRidgeFit {
   models: KernelRidgeModel[];
   solver: MultiShiftResult;
+  /** Threads the last kernel product was shared between (linear kernel; 1 otherwise). */
+  threads: number;
+  /** Column blocks of the kernel products computed by worker threads (ridge-threads.ts). */
+  workerBlocks: number;
 }
 
 /**
@@ -684,14 +754,14 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
   if (Y.length !== n * dim) throw new ArgumentError(`ridge: Y has ${Y.length} values, expected N·D = ${n}·${dim}`);
   const center = opts.center ?? true;
   let op: KernelOperator;
+  let linear: LinearKernelOperator | undefined;
   let csc: CscMatrix | undefined;
   let K: Float64Array | undefined;
   if (opts.kernel) {
     csc = csrToCsc(X);
     K = gramMatrix(X, opts.kernel, csc);
     op = fastExplicitKernelOperator(denseToCsr(K, n));
-  } else op = fastLinearKernelOperator(X);
-  if (center) op = centeredOperator(op);
+  } else op = linear = fastLinearKernelOperator(X, 64, { threads: opts.threads });
   const ybar = new Float64Array(dim);
   if (center) {
     for (let i = 0; i < n; i++) for (let c = 0; c < dim; c++) ybar[c]! += Y[i * dim + c]!;
@@ -699,7 +769,12 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
   }
   const Yc = new Float64Array(n * dim);
   for (let i = 0; i < n; i++) for (let c = 0; c < dim; c++) Yc[i * dim + c] = Y[i * dim + c]! - ybar[c]!;
-  const solver = solveMultiShiftCG(op, Yc, dim, opts.lambdas, opts);
+  let solver: MultiShiftResult;
+  try {
+    solver = solveMultiShiftCG(center ? centeredOperator(op) : op, Yc, dim, opts.lambdas, opts);
+  } finally {
+    op.dispose?.();
+  }
 
   // m = K 1 / N (only needed with centring): the row means of K
   let m: Float64Array | undefined;
@@ -731,7 +806,7 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
     }
     return { lambda: solver.lambdas[s]!, alpha: Float32Array.from(a), bias, dim };
   });
-  return { models, solver };
+  return { models, solver, threads: linear?.threadsUsed ?? 1, workerBlocks: linear?.workerBlocks ?? 0 };
 }
 
 /**

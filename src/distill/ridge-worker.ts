@@ -1,11 +1,11 @@
 /**
- * The worker side of the multi-threaded ridge kernel product (ridge-threads.ts): copies X into its own
- * wasm instance, then, for each product, claims column blocks of P [N, D] (shared) from the shared
+ * The worker side of the multi-threaded ridge kernel product (ridge-threads.ts): copies X and Xᵀ into its
+ * own wasm instance, then, for each product, claims column blocks of P [N, D] (shared) from the shared
  * counter, computes them with the same code as the main thread (ridge.ts `spmmBlock`) into the
  * staging Q [N, D] and flags them. Sleeps in `Atomics.wait` between products.
  */
 import { workerData, receiveMessageOnPort } from 'node:worker_threads';
-import { getSpmmModule, spmmBlock, wasmCsr, type WasmCsr } from './ridge.ts';
+import { getSpmmModule, spmmBlock, wasmKernel, type WasmKernel } from './ridge.ts';
 import { BY_WORKER, CMD, CMD_APPLY, CMD_ATTACH, CMD_EXIT, DIM, DONE, NBLK, NEXT, SEQ, STATE, type RidgeWorkerAttach, type RidgeWorkerInit } from './ridge-threads.ts';
 
 function main(init: RidgeWorkerInit): void {
@@ -17,11 +17,11 @@ function main(init: RidgeWorkerInit): void {
     Atomics.notify(I, DONE + me);
     init.port.close();
   };
-  let wc: WasmCsr;
+  let wc: WasmKernel;
   try {
     const mod = getSpmmModule();
     if (!mod) throw new Error('WebAssembly SIMD unavailable');
-    wc = wasmCsr(mod, init.X, init.block);
+    wc = wasmKernel(mod, init.X, init.block);
   } catch {
     fail();
     return;

@@ -133,7 +133,7 @@ describe('multi-shift CG', () => {
       const q2 = new Float64Array(n * d);
       linearKernelOperator(X, 3).apply(P, q1, d);
       fastLinearKernelOperator(X, block).apply(P, q2, d);
-      expect(maxAbsDiff(q1, q2), `d=${d}, block=${block}`).toBeLessThan(1e-12);
+      expect(firstDiff(q1, q2), `d=${d}, block=${block}`).toBe(-1);
     }
     expect(() => fastLinearKernelOperator(X, 12)).toThrow(ArgumentError);
     // an explicit (dense, as CSR) kernel: wasm gather vs the JS dense product
@@ -188,12 +188,12 @@ describe('multi-threaded K P (ridge-threads.ts)', () => {
         expect(firstDiff(q1, q2), `seed ${seed}`).toBe(-1);
       }
       expect(two.workerBlocks).toBeGreaterThan(0); // the worker's path was taken (blocks are claimed dynamically)
-      // and it is K P: the JS operator agrees to rounding
+      // and it is K P, bit for bit the JS loops' (the same products summed in the same order; X's
+      // float32 values times P's 32-bit fractions are not exact in float64, so the order shows)
       const q3 = new Float64Array(n * d);
       linearKernelOperator(X).apply(randomP(5), q3, d);
-      const scale = q3.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-      expect(scale).toBeGreaterThan(1);
-      expect(maxAbsDiff(q2, q3) / scale).toBeLessThan(1e-13);
+      expect(q3.reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeGreaterThan(1);
+      expect(firstDiff(q2, q3)).toBe(-1);
     } finally {
       two.dispose();
     }

@@ -8,10 +8,10 @@
  * and each runs the whole block — pack, Z = Xᵀ P, Q = X Z, unpack — in its own wasm instance, which
  * holds its own copy of X and Xᵀ. Nothing is summed across threads.
  *
- * Why it is exact: every element of Q is computed by one thread with the same wasm code, the same block
- * width B (a last, partial block is zero-padded to B on every thread) and the same order of
- * accumulation over X's stored values as on one thread (columns never mix, so B does not matter either), so Q is bit-identical to the
- * one-thread operator's, whatever the thread count or the order in which blocks are claimed.
+ * Why it is exact: every element of Q is computed by one thread with the same wasm code and the same
+ * order of accumulation over X's stored values as on one thread (columns never mix: a last, partial
+ * block is zero-padded to B, and B itself does not change any element's sum), so Q is bit-identical to
+ * the one-thread operator's, whatever the thread count or the order in which blocks are claimed.
  *
  * Synchronisation (`KernelOperator.apply` is synchronous): the main thread copies P into a shared
  * [N, D] buffer, bumps a job sequence number (`Atomics.notify`), computes the blocks it claims straight
@@ -23,19 +23,19 @@
  * so results stay exact and later products run on one thread. Workers that do not start within
  * {@link START_TIMEOUT_MS} are dropped (no workers: one thread, silently).
  *
- * Memory per worker: X and Xᵀ (24 bytes per stored value: int32 index and float32 value each, plus the
- * row pointers) and its [N, B] and [F, B] float64 blocks (8·B·(N + F) bytes), about 160 MB for N = 10⁴,
- * F = 2·10⁵, nnz = 2.1·10⁶, plus a worker's own V8/tsx heap (~50 MB); once per pool, the shared P and staging Q
- * (2 · 8·N·D bytes, 82 MB for D = 512).
+ * Memory per worker: X and Xᵀ (24 bytes per stored value: int32 index and float32 value each, plus
+ * the row pointers) and its [N, B] and [F, B] float64 blocks (8·B·(N + F) bytes): about 160 MB for
+ * N = 10⁴, F = 2·10⁵, nnz = 2.1·10⁶, plus the worker's own V8/tsx heap (~50 MB). Once per pool: the
+ * shared P and staging Q (2 · 8·N·D bytes, 82 MB for D = 512).
  *
  * Measured (bench/ridge, `npm run bench:ridge`; N = 10⁴, F = 2·10⁵, nnz = 2.1·10⁶, D = 512, 2-core
  * machine, 2026-11-22, only while other experiments kept both cores busy, load average 4–5): no
- * speed-up. 10:34 UTC (gather kernel): 1 thread 2.5 s, 2 threads 3.0 s per product (0.85×); 10:25 UTC
- * (the earlier scatter kernel): 4.4–4.7 s and 4.8–5.5 s (0.87–0.92×). The product is bound by memory
- * traffic, not arithmetic (F = 2·10⁴, whose [F, B] Z fits in cache, ran 4.8× faster than F = 2·10⁵ on
- * one thread), so a second thread with its own X and its own Z competes with the first for cache and
- * memory bandwidth, here also with the other jobs'. The speed-up on an idle machine was not measured;
- * `OPTICAL_RIDGE_THREADS=1` turns the workers off.
+ * speed-up. 10:34 UTC: 1 thread 2.5 s, 2 threads 3.0 s per product (0.85×); 10:25 UTC, with the
+ * earlier scatter kernel: 4.4–4.7 s and 4.8–5.5 s (0.87–0.92×). Under that load the process got about
+ * one core whatever its thread count (CPU time ≈ wall time with 1 and with 2 threads, 10:36 UTC), so
+ * the split could not show; what it did show is its overhead: 2 threads spent 10–25% more CPU time
+ * than 1 on a product (two Z's and two copies of X competing for the cache, the P and Q copies). The
+ * speed-up on an idle machine was not measured; `OPTICAL_RIDGE_THREADS=1` turns the workers off.
  *
  * Workers are TypeScript (ridge-worker.ts, loaded through tsx like distill/parallel.ts), `unref`'d so
  * they never keep the process alive, and ended by `dispose()` (`fitKernelRidge` disposes its operator).

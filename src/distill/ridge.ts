@@ -285,9 +285,10 @@ export function linearKernelOperator(X: CsrMatrix, block = 64): KernelOperator {
 // element of Z sums the same products in the same order (increasing i), from the same 0: results are
 // bit-identical to the JS loops. As a gather it reads the small [N, B] P block at random and writes Z
 // once, in order, where the scatter read-modify-wrote the [F, B] Z at random (and had to zero it): for
-// F = 2·10⁵ (Z = 100 MB) that is 1.6× faster (bench/ridge, 2026-11-22, loaded machine; 4.3–4.7 s →
-// 2.6–2.9 s per product, one thread, alternating runs). The JS loops run at ~0.3–0.4 G multiply-adds/s; this module (f64x2, 8 doubles
-// per loop step, assembled here byte by byte, no toolchain) is several times faster.
+// F = 2·10⁵ (Z = 100 MB) that is 1.6× faster (bench/ridge's X, 2026-11-22, loaded machine, one thread,
+// alternating runs: 4.3–5.2 s → 2.6–2.9 s per product). The JS loops run at ~0.3–0.4 G multiply-adds/s;
+// this module (f64x2, 8 doubles per loop step, assembled here byte by byte, no toolchain) is several
+// times faster.
 
 const w = {
   get: (i: number) => [0x20, ...uleb(i)],

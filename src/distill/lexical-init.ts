@@ -108,13 +108,13 @@ export function initLexicalSkip(student: KonaEncoder, feats: Features[], P_T: Fl
 
   // 1. choose λ on the held-out tenth
   const C = featureMatrix(student, feats, fit);
-  const { models, solver } = fitKernelRidge(C, residuals(P_T, P_S0, fit, H), H, {
+  const { models, solver, threads } = fitKernelRidge(C, residuals(P_T, P_S0, fit, H), H, {
     lambdas,
     maxIter: opts.maxIter ?? 150,
     tol: opts.tol ?? 1e-3,
     onIteration: (it, res) => it % 25 === 0 && log(`lexical init: CG iteration ${it}, relative residual ${res.toExponential(2)}`),
   });
-  log(`lexical init: CG ${solver.status} after ${solver.iterations} iterations (${fit.length} pairs, ${C.indices.length} non-zeros)`);
+  log(`lexical init: CG ${solver.status} after ${solver.iterations} iterations (${fit.length} pairs, ${C.indices.length} non-zeros, ${threads} thread${threads > 1 ? 's' : ''})`);
   const heldOut: { lambda: number; accuracy: number }[] = [];
   // held-out embeddings without re-encoding: pooled = P_S0 + c(x) N_lex + b is linear in the fit
   const Cheld = featureMatrix(student, feats, held);

@@ -12,11 +12,8 @@
  * Legend: B batch rows, L padded tokens, E input width, H hidden width.
  */
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { tsWorkerSource } from '../util/ts-worker.ts';
 import type { tf } from '../models/engine.ts';
 import { KonaEncoder } from '../models/encoder.ts';
 import type { Objective } from './objectives.ts';
@@ -30,13 +27,6 @@ export function trainThreads(): number {
   const env = Number(process.env['OPTICAL_TRAIN_THREADS']);
   if (Number.isInteger(env) && env > 0) return env;
   return Math.min(4, availableParallelism());
-}
-
-/** URL of tsx's ESM API (`tsx/esm/api`, import condition), read from its package.json export map. */
-function tsxEsmApi(): string {
-  const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(join(dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
 }
 
 export class GradientPool {
@@ -67,10 +57,8 @@ export class GradientPool {
     for (const [k, t] of Object.entries(kona.params)) if (!trainable[k]) fixed[k] = { shape: t.shape, data: t.dataSync() as Float32Array };
     const pool = new GradientPool(kona, trainable, objective, [], shared, layout);
     pool.publish();
-    const tsx = tsxEsmApi();
-    const impl = new URL('./grad-worker.ts', import.meta.url).href;
     // an eval worker that registers tsx's loader, then imports the TypeScript worker module
-    const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(impl)}); });`;
+    const code = tsWorkerSource(new URL('./grad-worker.ts', import.meta.url).href);
     const data = { cfg: kona.cfg, layout, shared: shared.buffer, fixed, objective: objective.config() };
     for (let i = 1; i < threads; i++) {
       const w = new Worker(code, { eval: true, workerData: data });

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, InputError } from '../errors.ts';
 import { Tfidf, type CsrMatrix } from '../text/tfidf.ts';
@@ -21,6 +23,7 @@ import {
   solveMultiShiftCG,
 } from './ridge.ts';
 import { LinearBaseline, fitLinearBaseline } from './linear-baseline.ts';
+import { RIDGE_PARALLEL_MIN_WORK, RidgePool, ridgeThreads } from './ridge-threads.ts';
 
 /** CSR from a dense row-major [n, f] matrix (zeros skipped). */
 function toCsr(A: number[][]): CsrMatrix {
@@ -44,6 +47,28 @@ function problem(n: number, f: number, d: number, seed: number) {
   const Y = Float64Array.from({ length: n * d }, () => rnd() * 2 - 1);
   return { A, X: toCsr(A), dense: Float64Array.from(A.flat()), Y };
 }
+
+/** A seeded sparse X [n, f] built directly as CSR: `perRow` distinct sorted columns per row, float32 values. */
+function sparseRows(n: number, f: number, perRow: number, seed: number): CsrMatrix {
+  const rnd = mulberry32(seed);
+  const indptr = new Int32Array(n + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const cols = new Set<number>();
+    while (cols.size < perRow) cols.add(Math.floor(rnd() * f));
+    for (const c of [...cols].sort((x, y) => x - y)) indices.push(c), values.push(rnd() - 0.3);
+    indptr[i + 1] = indices.length;
+  }
+  return { indptr, indices: Int32Array.from(indices), values: Float32Array.from(values), nCols: f };
+}
+
+/** The first index where a and b differ (Object.is, so bit for bit up to NaN payloads), or −1. */
+const firstDiff = (a: Float64Array | Float32Array, b: Float64Array | Float32Array): number => {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+};
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
@@ -108,7 +133,7 @@ describe('multi-shift CG', () => {
       const q2 = new Float64Array(n * d);
       linearKernelOperator(X, 3).apply(P, q1, d);
       fastLinearKernelOperator(X, block).apply(P, q2, d);
-      expect(maxAbsDiff(q1, q2), `d=${d}, block=${block}`).toBeLessThan(1e-12);
+      expect(firstDiff(q1, q2), `d=${d}, block=${block}`).toBe(-1);
     }
     expect(() => fastLinearKernelOperator(X, 12)).toThrow(ArgumentError);
     // an explicit (dense, as CSR) kernel: wasm gather vs the JS dense product
@@ -134,6 +159,147 @@ describe('multi-shift CG', () => {
     expect(() => solveMultiShiftCG(linearKernelOperator(X), Y, 1, [0])).toThrow(ArgumentError);
     expect(() => solveMultiShiftCG(linearKernelOperator(X), Y, 2, [1])).toThrow(ArgumentError);
     expect(() => fitKernelRidge(X, Y, 2, { lambdas: [1] })).toThrow(ArgumentError);
+  });
+});
+
+describe('multi-threaded K P (ridge-threads.ts)', () => {
+  // N = 1009 (prime), D = 200: column blocks of 64, 64, 64, 8; nnz·D ≈ 3.4·10⁷ ≥ RIDGE_PARALLEL_MIN_WORK
+  const n = 1009, f = 4999, d = 200; // prettier-ignore
+  const X = sparseRows(n, f, 170, 23);
+  const randomP = (seed: number, cols = d) => {
+    const rnd = mulberry32(seed);
+    return Float64Array.from({ length: n * cols }, () => rnd() - 0.5);
+  };
+
+  it('2 threads give the 1-thread Q bit for bit (uneven blocks 64, 64, 64, 8), product after product', () => {
+    expect(X.indices.length * d).toBeGreaterThanOrEqual(RIDGE_PARALLEL_MIN_WORK);
+    const one = fastLinearKernelOperator(X, 64, { threads: 1 });
+    const two = fastLinearKernelOperator(X, 64, { threads: 2 });
+    const q1 = new Float64Array(n * d);
+    const q2 = new Float64Array(n * d);
+    try {
+      for (const seed of [4, 5]) {
+        const P = randomP(seed);
+        q2.fill(NaN);
+        one.apply(P, q1, d);
+        two.apply(P, q2, d);
+        expect(one.threadsUsed).toBe(1);
+        expect(two.threadsUsed).toBe(2);
+        expect(firstDiff(q1, q2), `seed ${seed}`).toBe(-1);
+      }
+      expect(two.workerBlocks).toBeGreaterThan(0); // the worker's path was taken (blocks are claimed dynamically)
+      // and it is K P, bit for bit the JS loops' (the same products summed in the same order; X's
+      // float32 values times P's 32-bit fractions are not exact in float64, so the order shows)
+      const q3 = new Float64Array(n * d);
+      linearKernelOperator(X).apply(randomP(5), q3, d);
+      expect(q3.reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeGreaterThan(1);
+      expect(firstDiff(q2, q3)).toBe(-1);
+    } finally {
+      two.dispose();
+    }
+    // disposed: still correct, on one thread
+    q2.fill(NaN);
+    two.apply(randomP(4), q2, d);
+    one.apply(randomP(4), q1, d);
+    expect(two.threadsUsed).toBe(1);
+    expect(firstDiff(q1, q2)).toBe(-1);
+  });
+
+  it('stays on one thread for small products, and splits tiny ones when told to (minWork: 0)', () => {
+    const op = fastLinearKernelOperator(X, 64, { threads: 2 });
+    const P = randomP(6, 64);
+    op.apply(P, new Float64Array(n * 64), 64); // one block
+    expect(op.threadsUsed).toBe(1);
+    const small = problem(37, 23, 1, 17).X;
+    const P45 = Float64Array.from({ length: 37 * 45 }, (_, k) => Math.sin(k));
+    const q1 = new Float64Array(37 * 45);
+    const q2 = new Float64Array(37 * 45);
+    const below = fastLinearKernelOperator(small, 8, { threads: 2 });
+    below.apply(P45, q1, 45); // nnz·D far below RIDGE_PARALLEL_MIN_WORK
+    expect(below.threadsUsed).toBe(1);
+    const forced = fastLinearKernelOperator(small, 8, { threads: 2, minWork: 0 });
+    try {
+      forced.apply(P45, q2, 45); // blocks 8 × 5 + 5 (the main thread may claim them all, before the worker wakes)
+      expect(forced.threadsUsed).toBe(2);
+      expect(firstDiff(q1, q2)).toBe(-1);
+    } finally {
+      forced.dispose();
+    }
+    expect(() => fastLinearKernelOperator(X, 64, { threads: 0 })).toThrow(ArgumentError);
+  });
+
+  it('fitKernelRidge on 2 threads gives the 1-thread α exactly', () => {
+    const rnd = mulberry32(9);
+    const Y = Float32Array.from({ length: n * d }, () => rnd() * 2 - 1);
+    const opts = { lambdas: [0.3, 1], maxIter: 6, tol: 1e-9 };
+    const a = fitKernelRidge(X, Y, d, { ...opts, threads: 1 });
+    const b = fitKernelRidge(X, Y, d, { ...opts, threads: 2 });
+    expect(a.threads).toBe(1);
+    expect(b.threads).toBe(2);
+    expect(a.workerBlocks).toBe(0);
+    expect(b.workerBlocks).toBeGreaterThan(0);
+    expect(b.solver.iterations).toBe(6);
+    expect(b.solver.errHistory).toEqual(a.solver.errHistory);
+    a.solver.alphas.forEach((alpha, s) => {
+      expect(alpha.some((v) => v !== 0)).toBe(true);
+      expect(firstDiff(alpha, b.solver.alphas[s]!), `λ=${opts.lambdas[s]}`).toBe(-1);
+      expect(firstDiff(a.models[s]!.bias, b.models[s]!.bias)).toBe(-1);
+    });
+  });
+
+  it('falls back to one thread: workers that cannot start, and OPTICAL_RIDGE_WASM=0 (JS)', () => {
+    // a block that is not a multiple of 8 makes the worker's wasm set-up throw: no pool
+    expect(RidgePool.start(X, 12, 1)).toBeNull();
+    const prev = process.env['OPTICAL_RIDGE_WASM'];
+    process.env['OPTICAL_RIDGE_WASM'] = '0';
+    try {
+      const P = randomP(7);
+      const q1 = new Float64Array(n * d);
+      const q2 = new Float64Array(n * d);
+      const op = fastLinearKernelOperator(X, 64, { threads: 2 });
+      op.apply(P, q1, d);
+      expect(op.threadsUsed).toBe(1);
+      linearKernelOperator(X, 64).apply(P, q2, d);
+      expect(firstDiff(q1, q2)).toBe(-1);
+    } finally {
+      if (prev === undefined) delete process.env['OPTICAL_RIDGE_WASM'];
+      else process.env['OPTICAL_RIDGE_WASM'] = prev;
+    }
+  });
+
+  it('reads OPTICAL_RIDGE_THREADS (default: the core count, at most 4)', () => {
+    const prev = process.env['OPTICAL_RIDGE_THREADS'];
+    try {
+      delete process.env['OPTICAL_RIDGE_THREADS'];
+      expect(ridgeThreads()).toBe(Math.min(4, availableParallelism()));
+      process.env['OPTICAL_RIDGE_THREADS'] = '1';
+      expect(ridgeThreads()).toBe(1);
+      process.env['OPTICAL_RIDGE_THREADS'] = '3';
+      expect(ridgeThreads()).toBe(3);
+      process.env['OPTICAL_RIDGE_THREADS'] = 'two';
+      expect(() => ridgeThreads()).toThrow(ArgumentError);
+    } finally {
+      if (prev === undefined) delete process.env['OPTICAL_RIDGE_THREADS'];
+      else process.env['OPTICAL_RIDGE_THREADS'] = prev;
+    }
+  });
+
+  it('workers never keep a process alive, even without dispose()', () => {
+    const ridge = new URL('./ridge.ts', import.meta.url).href;
+    const code = [
+      `import { fastLinearKernelOperator } from ${JSON.stringify(ridge)};`,
+      `const X = { indptr: Int32Array.from([0, 2, 3, 5]), indices: Int32Array.from([0, 2, 1, 0, 1]), values: Float32Array.from([1, 2, 3, 4, 5]), nCols: 3 };`,
+      `const op = fastLinearKernelOperator(X, 8, { threads: 2, minWork: 0 });`,
+      `const Q = new Float64Array(3 * 20);`,
+      `op.apply(Float64Array.from({ length: 3 * 20 }, (_, k) => k), Q, 20);`,
+      `console.log(op.threadsUsed, Q[0]);`,
+    ].join('\n');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(r.error, r.stderr).toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    // row 0 of K = X Xᵀ: [1·1 + 2·2, 0, 1·4] = [5, 0, 4]; Q[0][0] = 5·P[0][0] + 4·P[2][0] = 4·40
+    expect(r.stdout.trim()).toBe('2 160');
   });
 });
 

@@ -60,6 +60,7 @@
 import { ArgumentError } from '../errors.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
 import { uleb, sleb, str as wstr, vec as wvec, section as wsection, I32 as W_I32, V128 as W_V128 } from '../ot/wasm.ts';
+import { RidgePool, RIDGE_PARALLEL_MIN_WORK, ridgeThreads } from './ridge-threads.ts';
 
 /** A symmetric positive semi-definite N×N operator applied to D columns at once. */
 export interface KernelOperator {
@@ -67,6 +68,8 @@ export interface KernelOperator {
   readonly n: number;
   /** Q ← K P for P, Q: [N, D] row-major (`d` = D). Must not keep references to P or Q. */
   apply(P: Float64Array, Q: Float64Array, d: number): void;
+  /** Release worker threads (operators that have them); the operator still works, on one thread. */
+  dispose?(): void;
 }
 
 export interface RidgeSolverOptions {
@@ -275,11 +278,17 @@ export function linearKernelOperator(X: CsrMatrix, block = 64): KernelOperator {
 // ---------------------------------------------------------------------------------------------
 // WebAssembly SIMD kernel for K P = X (Xᵀ P)
 //
-// The two sparse passes are "for each row i, for each stored (f, v) of row i: dst += v · src" over
-// B-wide float64 rows: scatter (Z[f] += v · P[i], Z = Xᵀ P) and gather (Q[i] += v · Z[f]). The JS
-// loops above run at ~0.3–0.4 G multiply-adds/s; this module (f64x2, 8 doubles per loop step,
-// assembled here byte by byte, no toolchain) is several times faster. Same float64 arithmetic and
-// order of accumulation per element as the JS operator, so results agree to rounding.
+// Both sparse passes are one "gather" over B-wide float64 rows: for each row r of a CSR matrix A,
+// dst[r] = Σ_k v_k · src[f_k] (summed in stored order, starting from 0). Z = Xᵀ P is the gather of
+// Xᵀ (X's CSC: postings of feature f in increasing row order i) and Q = X Z the gather of X. The first
+// pass is the JS operator's scatter (for i, for f of row i: Z[f] += v · P[i]) reordered by f, so every
+// element of Z sums the same products in the same order (increasing i), from the same 0: results are
+// bit-identical to the JS loops. As a gather it reads the small [N, B] P block at random and writes Z
+// once, in order, where the scatter read-modify-wrote the [F, B] Z at random (and had to zero it): for
+// F = 2·10⁵ (Z = 100 MB) that is 1.6× faster (bench/ridge's X, 2026-11-22, loaded machine, one thread,
+// alternating runs: 4.3–5.2 s → 2.6–2.9 s per product). The JS loops run at ~0.3–0.4 G multiply-adds/s;
+// this module (f64x2, 8 doubles per loop step, assembled here byte by byte, no toolchain) is several
+// times faster.
 
 const w = {
   get: (i: number) => [0x20, ...uleb(i)],
@@ -309,24 +318,22 @@ const winc = (l: number, c: number) => [...w.get(l), ...w.i32(c), ...w.i32add, .
 const wwhile = (a: number, b: number, body: number[]) => [...w.block, ...w.loop, ...w.get(a), ...w.get(b), ...w.i32geU, ...w.brIf(1), ...body, ...w.br(0), ...w.end, ...w.end];
 
 /**
- * Body of `scatter|gather(indptr, indices, values, r0, r1, rows, Z, rowBytes)` (pointers are byte
- * offsets; rowBytes = 8·B, a multiple of 64). scatter: Z[f] += v · rows[i]; gather: rows[i] = Σ v · Z[f].
+ * Body of `gather(indptr, indices, values, r0, r1, rows, Z, rowBytes)` (pointers are byte offsets;
+ * rowBytes = 8·B, a multiple of 64): rows[i] = Σ_k v_k · Z[f_k] for the rows i in [r0, r1).
  */
-function spmmBody(gather: boolean): number[] {
+function gatherBody(): number[] {
   const IP = 0, IX = 1, VAL = 2, R0 = 3, R1 = 4, ROWS = 5, Z = 6, RB = 7; // prettier-ignore
   const I = 8, K = 9, KE = 10, RP = 11, ZP = 12, DP = 13, SP = 14, DE = 15, V = 16; // prettier-ignore
   const locals = wvec([[...uleb(8), W_I32], [...uleb(1), W_V128]]);
-  const dst = gather ? RP : ZP;
-  const src = gather ? ZP : RP;
+  const dst = RP;
+  const src = ZP;
   const addr4 = (base: number, idx: number) => [...w.get(base), ...w.get(idx), ...w.i32(2), ...w.i32shl, ...w.i32add];
   const code = [
     ...w.get(R0), ...w.set(I),
     ...wwhile(I, R1, [
       ...w.get(ROWS), ...w.get(I), ...w.get(RB), ...w.i32mul, ...w.i32add, ...w.set(RP),
-      ...(gather
-        ? [...w.get(RP), ...w.set(DP), ...w.get(RP), ...w.get(RB), ...w.i32add, ...w.set(DE),
-           ...wwhile(DP, DE, [...[0, 16, 32, 48].flatMap((o) => [...w.get(DP), ...w.vzero, ...w.vstore(o)]), ...winc(DP, 64)])]
-        : []),
+      ...w.get(RP), ...w.set(DP), ...w.get(RP), ...w.get(RB), ...w.i32add, ...w.set(DE),
+      ...wwhile(DP, DE, [...[0, 16, 32, 48].flatMap((o) => [...w.get(DP), ...w.vzero, ...w.vstore(o)]), ...winc(DP, 64)]),
       ...addr4(IP, I), ...w.i32load, ...w.set(K),
       ...w.get(I), ...w.i32(1), ...w.i32add, ...w.set(KE), ...addr4(IP, KE), ...w.i32load, ...w.set(KE),
       ...wwhile(K, KE, [
@@ -349,16 +356,13 @@ function spmmBody(gather: boolean): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** The module: imports `env.memory`, exports `scatter` and `gather` (see `spmmBody`). */
+/** The module: imports `env.memory`, exports `gather` (see `gatherBody`). */
 export function assembleSpmmModule(): Uint8Array {
   const type = wvec([[0x60, ...wvec(new Array(8).fill([W_I32])), ...wvec([])]]);
   const imp = wvec([[...wstr('env'), ...wstr('memory'), 0x02, 0x01, ...uleb(1), ...uleb(65536)]]);
-  const func = wvec([uleb(0), uleb(0)]);
-  const exp = wvec([
-    [...wstr('scatter'), 0x00, ...uleb(0)],
-    [...wstr('gather'), 0x00, ...uleb(1)],
-  ]);
-  const code = wvec([spmmBody(false), spmmBody(true)]);
+  const func = wvec([uleb(0)]);
+  const exp = wvec([[...wstr('gather'), 0x00, ...uleb(0)]]);
+  const code = wvec([gatherBody()]);
   // prettier-ignore
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...wsection(1, type), ...wsection(2, imp), ...wsection(3, func), ...wsection(7, exp), ...wsection(10, code)]);
@@ -378,7 +382,8 @@ interface WasmApiLike {
 type SpmmFn = (indptr: number, indices: number, values: number, r0: number, r1: number, rows: number, Z: number, rowBytes: number) => void;
 
 let spmmModule: object | null | undefined;
-function getSpmmModule(): object | null {
+/** The compiled SIMD module (cached), or null when WebAssembly SIMD is unavailable. */
+export function getSpmmModule(): object | null {
   if (spmmModule !== undefined) return spmmModule;
   spmmModule = null;
   const WA = (globalThis as unknown as { WebAssembly?: WasmApiLike }).WebAssembly;
@@ -391,7 +396,39 @@ function getSpmmModule(): object | null {
   return spmmModule;
 }
 
-/** A CSR matrix copied into a wasm instance's memory, with [N, B] and [F, B] float64 work blocks. */
+/**
+ * Sparse matrices copied into one wasm instance's memory (`mats`: CSR arrays, and the number of
+ * columns) with [N, B] `rows` (N: rows of the first matrix) and [F, B] `Z` (F: its columns) float64
+ * work blocks. Returns the instance's `gather`, the byte offsets and the views.
+ */
+function wasmArena(mod: object, mats: readonly CsrMatrix[], B: number) {
+  if (B % 8 !== 0 || B < 8) throw new ArgumentError(`ridge: wasm block must be a positive multiple of 8, got ${B}`);
+  const WA = (globalThis as unknown as { WebAssembly: WasmApiLike }).WebAssembly;
+  const n = mats[0]!.indptr.length - 1;
+  const f = mats[0]!.nCols;
+  const align = (x: number) => Math.ceil(x / 64) * 64;
+  let top = 0;
+  const take = (bytes: number): number => {
+    const at = top;
+    top = align(top + bytes);
+    return at;
+  };
+  const offs = mats.map((A) => ({ ip: take(4 * A.indptr.length), ix: take(4 * A.indices.length), val: take(4 * A.indices.length), rows: A.indptr.length - 1 }));
+  const oRows = take(8 * B * n);
+  const oZ = take(8 * B * f);
+  if (top > 2 ** 31) throw new ArgumentError(`ridge: the wasm kernel needs ${top} bytes (> 2 GiB); use a smaller block`);
+  const memory = new WA.Memory({ initial: Math.ceil(top / 65536), maximum: 65536 });
+  const inst = new WA.Instance(mod, { env: { memory } });
+  const buf = memory.buffer;
+  mats.forEach((A, m) => {
+    new Int32Array(buf, offs[m]!.ip, A.indptr.length).set(A.indptr);
+    new Int32Array(buf, offs[m]!.ix, A.indices.length).set(A.indices);
+    new Float32Array(buf, offs[m]!.val, A.indices.length).set(A.values);
+  });
+  return { gather: inst.exports['gather'] as SpmmFn, offs, oRows, oZ, n, rows: new Float64Array(buf, oRows, n * B), Z: new Float64Array(buf, oZ, f * B) };
+}
+
+/** A CSR matrix A [N, F] copied into a wasm instance's memory, with [N, B] and [F, B] float64 work blocks. */
 interface WasmCsr {
   n: number;
   B: number;
@@ -399,40 +436,43 @@ interface WasmCsr {
   rows: Float64Array;
   /** [F, B] */
   Z: Float64Array;
-  /** Z[f] += v · rows[i] over the stored (i, f, v). */
-  scatter(): void;
-  /** rows[i] = Σ v · Z[f] over the stored (i, f, v). */
+  /** rows[i] = Σ v · Z[f] over the stored (i, f, v): rows = A Z. */
   gather(): void;
 }
 
 function wasmCsr(mod: object, A: CsrMatrix, B: number): WasmCsr {
-  if (B % 8 !== 0 || B < 8) throw new ArgumentError(`ridge: wasm block must be a positive multiple of 8, got ${B}`);
-  const WA = (globalThis as unknown as { WebAssembly: WasmApiLike }).WebAssembly;
-  const n = A.indptr.length - 1;
-  const nnz = A.indices.length;
-  const align = (x: number) => Math.ceil(x / 64) * 64;
-  const oIp = 0;
-  const oIx = align(oIp + 4 * (n + 1));
-  const oVal = align(oIx + 4 * nnz);
-  const oRows = align(oVal + 4 * nnz);
-  const oZ = align(oRows + 8 * B * n);
-  const total = oZ + 8 * B * A.nCols;
-  if (total > 2 ** 31) throw new ArgumentError(`ridge: the wasm kernel needs ${total} bytes (> 2 GiB); use a smaller block`);
-  const memory = new WA.Memory({ initial: Math.ceil(total / 65536), maximum: 65536 });
-  const inst = new WA.Instance(mod, { env: { memory } });
-  const scatter = inst.exports['scatter'] as SpmmFn;
-  const gather = inst.exports['gather'] as SpmmFn;
-  const buf = memory.buffer;
-  new Int32Array(buf, oIp, n + 1).set(A.indptr);
-  new Int32Array(buf, oIx, nnz).set(A.indices);
-  new Float32Array(buf, oVal, nnz).set(A.values);
+  const a = wasmArena(mod, [A], B);
+  const o = a.offs[0]!;
+  return { n: a.n, B, rows: a.rows, Z: a.Z, gather: () => a.gather(o.ip, o.ix, o.val, 0, a.n, a.oRows, a.oZ, 8 * B) };
+}
+
+/**
+ * X [N, F] and Xᵀ (X's CSC, as CSR) in one wasm instance's memory, for K P = X (Xᵀ P) one [N, B]
+ * block at a time. Memory: 24 bytes per stored value + 8·B·(N + F) bytes.
+ */
+export interface WasmKernel {
+  n: number;
+  B: number;
+  /** [N, B]: P's block before `product`, Q's after. */
+  rows: Float64Array;
+  /** rows ← X (Xᵀ rows): Z = Xᵀ rows (gather over Xᵀ), then rows = X Z (gather over X). */
+  product(): void;
+}
+
+export function wasmKernel(mod: object, X: CsrMatrix, B: number): WasmKernel {
+  const n = X.indptr.length - 1;
+  const csc = csrToCsc(X);
+  const Xt: CsrMatrix = { indptr: csc.colptr, indices: csc.rows, values: csc.values, nCols: n };
+  const a = wasmArena(mod, [X, Xt], B);
+  const [x, t] = [a.offs[0]!, a.offs[1]!];
   return {
     n,
     B,
-    rows: new Float64Array(buf, oRows, n * B),
-    Z: new Float64Array(buf, oZ, A.nCols * B),
-    scatter: () => scatter(oIp, oIx, oVal, 0, n, oRows, oZ, 8 * B),
-    gather: () => gather(oIp, oIx, oVal, 0, n, oRows, oZ, 8 * B),
+    rows: a.rows,
+    product: () => {
+      a.gather(t.ip, t.ix, t.val, 0, t.rows, a.oZ, a.oRows, 8 * B);
+      a.gather(x.ip, x.ix, x.val, 0, n, a.oRows, a.oZ, 8 * B);
+    },
   };
 }
 
@@ -455,32 +495,89 @@ function unpackBlock(src: Float64Array, B: number, dst: Float64Array, d: number,
   }
 }
 
+/**
+ * Column block k of Q ← X (Xᵀ P) for P, Q [N, d]: Q[:, kB : kB + b] with B = `w.B`, b = min(B, d − kB)
+ * (a partial block is zero-padded to B). The one computation every thread runs (ridge-threads.ts).
+ */
+export function spmmBlock(w: WasmKernel, P: Float64Array, Q: Float64Array, d: number, k: number): void {
+  const c0 = k * w.B;
+  const b = Math.min(w.B, d - c0);
+  packBlock(P, d, c0, b, w.rows, w.B, w.n);
+  w.product();
+  unpackBlock(w.rows, w.B, Q, d, c0, b, w.n);
+}
+
 function wasmModuleOrNull(): object | null {
   return process.env['OPTICAL_RIDGE_WASM'] === '0' ? null : getSpmmModule();
 }
 
+export interface KernelThreadOptions {
+  /** Threads for the product, main included (default `ridgeThreads()`: `OPTICAL_RIDGE_THREADS`, else the core count capped at 4). */
+  threads?: number;
+  /** Products with nnz(X)·D below this run on one thread (default `RIDGE_PARALLEL_MIN_WORK`). */
+  minWork?: number;
+}
+
+/** A kernel operator that may use worker threads: call `dispose()` when done. */
+export interface LinearKernelOperator extends KernelOperator {
+  /** Threads the last `apply` was shared between, main included (1 before the first). */
+  readonly threadsUsed: number;
+  /** Column blocks computed by worker threads so far (over all products). */
+  readonly workerBlocks: number;
+  dispose(): void;
+}
+
 /**
- * K = X Xᵀ as an operator computed by the WebAssembly SIMD module (X copied into wasm memory
+ * K = X Xᵀ as an operator computed by the WebAssembly SIMD module (X and Xᵀ copied into wasm memory
  * once; P and Q pass through it `block` columns at a time). Falls back to `linearKernelOperator`
- * (JS) when wasm SIMD is unavailable or `OPTICAL_RIDGE_WASM=0`. Memory: X (12 bytes per stored
- * value) + 8·block·(F + N) bytes.
+ * (JS, one thread) when wasm SIMD is unavailable or `OPTICAL_RIDGE_WASM=0`. Memory: X and Xᵀ (24 bytes
+ * per stored value) + 8·block·(F + N) bytes, per thread.
+ *
+ * With `threads` > 1, products of more than one block and at least `minWork` multiply-adds share their
+ * column blocks with worker threads (ridge-threads.ts; bit-identical results), started on the first
+ * such product. Workers are unref'd; `dispose()` ends them.
  */
-export function fastLinearKernelOperator(X: CsrMatrix, block = 64): KernelOperator {
+export function fastLinearKernelOperator(X: CsrMatrix, block = 64, opts: KernelThreadOptions = {}): LinearKernelOperator {
+  const threads = opts.threads ?? ridgeThreads();
+  const minWork = opts.minWork ?? RIDGE_PARALLEL_MIN_WORK;
+  if (!Number.isInteger(threads) || threads < 1) throw new ArgumentError(`ridge: threads must be a positive integer, got ${threads}`);
   const mod = wasmModuleOrNull();
-  if (!mod) return linearKernelOperator(X, block);
-  const w = wasmCsr(mod, X, block);
+  if (!mod) {
+    const js = linearKernelOperator(X, block);
+    return { n: js.n, apply: js.apply, threadsUsed: 1, workerBlocks: 0, dispose() {} };
+  }
+  const w = wasmKernel(mod, X, block);
   const n = w.n;
+  const nnz = X.indices.length;
+  const local = (P: Float64Array, Q: Float64Array, d: number, k: number): void => spmmBlock(w, P, Q, d, k);
+  let pool: RidgePool | null | undefined; // undefined: not started yet; null: unavailable or disposed
+  let used = 1;
+  let workerBlocks = 0;
   return {
     n,
+    get threadsUsed() {
+      return used;
+    },
+    get workerBlocks() {
+      return workerBlocks;
+    },
     apply(P, Q, d) {
-      for (let c0 = 0; c0 < d; c0 += block) {
-        const b = Math.min(block, d - c0);
-        packBlock(P, d, c0, b, w.rows, block, n);
-        w.Z.fill(0);
-        w.scatter();
-        w.gather();
-        unpackBlock(w.rows, block, Q, d, c0, b, n);
+      const nb = Math.ceil(d / block);
+      if (threads > 1 && nb > 1 && nnz * d >= minWork && pool !== null) {
+        pool ??= RidgePool.start(X, block, Math.min(threads, nb) - 1);
+        if (pool) {
+          used = pool.threads;
+          workerBlocks += pool.apply(P, Q, d, local);
+          if (pool.closed) pool = null;
+          return;
+        }
       }
+      used = 1;
+      for (let k = 0; k < nb; k++) local(P, Q, d, k);
+    },
+    dispose() {
+      pool?.dispose();
+      pool = null;
     },
   };
 }
@@ -572,6 +669,7 @@ export function centeredOperator(op: KernelOperator): KernelOperator {
       op.apply(Pc, Q, d);
       centre(Q, Q, d);
     },
+    dispose: () => op.dispose?.(),
   };
 }
 
@@ -652,6 +750,8 @@ export interface KernelRidgeOptions extends RidgeSolverOptions {
   center?: boolean;
   /** Non-linear kernel g(x·y) (dense K, N² memory and N²·D per iteration). Default: linear, sparse. */
   kernel?: KernelFn;
+  /** Threads for the linear kernel's products (`fastLinearKernelOperator`; default `ridgeThreads()`). */
+  threads?: number;
 }
 
 /** One fitted dual model: f(x) = k(x)ᵀ α + b. */
@@ -667,6 +767,10 @@ export interface KernelRidgeModel {
 export interface KernelRidgeFit {
   models: KernelRidgeModel[];
   solver: MultiShiftResult;
+  /** Threads the last kernel product was shared between (linear kernel; 1 otherwise). */
+  threads: number;
+  /** Column blocks of the kernel products computed by worker threads (ridge-threads.ts). */
+  workerBlocks: number;
 }
 
 /**
@@ -684,14 +788,14 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
   if (Y.length !== n * dim) throw new ArgumentError(`ridge: Y has ${Y.length} values, expected N·D = ${n}·${dim}`);
   const center = opts.center ?? true;
   let op: KernelOperator;
+  let linear: LinearKernelOperator | undefined;
   let csc: CscMatrix | undefined;
   let K: Float64Array | undefined;
   if (opts.kernel) {
     csc = csrToCsc(X);
     K = gramMatrix(X, opts.kernel, csc);
     op = fastExplicitKernelOperator(denseToCsr(K, n));
-  } else op = fastLinearKernelOperator(X);
-  if (center) op = centeredOperator(op);
+  } else op = linear = fastLinearKernelOperator(X, 64, { threads: opts.threads });
   const ybar = new Float64Array(dim);
   if (center) {
     for (let i = 0; i < n; i++) for (let c = 0; c < dim; c++) ybar[c]! += Y[i * dim + c]!;
@@ -699,7 +803,12 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
   }
   const Yc = new Float64Array(n * dim);
   for (let i = 0; i < n; i++) for (let c = 0; c < dim; c++) Yc[i * dim + c] = Y[i * dim + c]! - ybar[c]!;
-  const solver = solveMultiShiftCG(op, Yc, dim, opts.lambdas, opts);
+  let solver: MultiShiftResult;
+  try {
+    solver = solveMultiShiftCG(center ? centeredOperator(op) : op, Yc, dim, opts.lambdas, opts);
+  } finally {
+    op.dispose?.();
+  }
 
   // m = K 1 / N (only needed with centring): the row means of K
   let m: Float64Array | undefined;
@@ -731,7 +840,7 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
     }
     return { lambda: solver.lambdas[s]!, alpha: Float32Array.from(a), bias, dim };
   });
-  return { models, solver };
+  return { models, solver, threads: linear?.threadsUsed ?? 1, workerBlocks: linear?.workerBlocks ?? 0 };
 }
 
 /**

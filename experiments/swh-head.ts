@@ -8,7 +8,7 @@
  *   E-space (residual): E_S = E_S0 + v N_e + b_e,       fit to E_T  (the skip after the head: not a token model)
  *   E-space (direct):   E_S = v N_e + b_e               (the linear baseline)
  *
- *   npx tsx experiments/swh-head.ts [--lambdas 0.1,0.3,1]      (record: results/dev/swh-head.txt)
+ *   npx tsx experiments/swh-head.ts [--lambdas 0.1,0.3,1] [--spaces P,E]      (record: results/dev/swh-head.txt)
  */
 import { parseArgs } from 'node:util';
 import { loadUseLite } from '../src/models/use-lite.ts';
@@ -19,7 +19,7 @@ import { Tfidf, type CsrMatrix } from '../src/text/tfidf.ts';
 import { evaluateBitextMining, l2NormalizeRows } from '../src/eval/mining.ts';
 import { devSplit, selectRows } from './dev-split.ts';
 
-const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.1,0.3,1' } } });
+const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.1,0.3,1' }, spaces: { type: 'string', default: 'P,E' } } });
 const SHORT = 10;
 const lambdas = args.lambdas!.split(',').map(Number);
 const dataDir = resolveDataDir();
@@ -49,7 +49,7 @@ const sets = [
 ];
 const short = held.filter((i) => bitext.src[i]!.split(/\s+/).length <= SHORT);
 sets.push({ name: `held-out ≤${SHORT} words (${short.length})`, X: tfidf.transform(short.map((i) => bitext.src[i]!)), S0: rows(S0.pooled, short), tgt: rows(T.embeddings, short) });
-for (const [space, f] of Object.entries(spaces)) {
+for (const [space, f] of Object.entries(spaces).filter(([k]) => args.spaces!.split(',').includes(k))) {
   const Tt = f.fwd(rows(T.pooled, fit));
   const S0t = f.fwd(rows(S0.pooled, fit));
   for (const residual of [true, false]) {

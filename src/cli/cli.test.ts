@@ -74,6 +74,14 @@ describe('optical CLI', () => {
     expect(a.stderr).toMatch(/closed-form initialisation \(ridge/);
     expect(a.stderr).toMatch(/closed-form refit after training/);
     expect(training('a').refit.lambda).toBeGreaterThan(0);
+    expect(training('a').sentence).toBeUndefined();
+    // --sentence-skip: the same run plus the closed-form sentence skip, saved with the student
+    const s = distill('s', 'mse', '--sentence-skip');
+    expect(s.status, s.stderr).toBe(0);
+    expect(s.stderr).toMatch(/sentence skip: fitted with λ = /);
+    expect(training('s').sentence.lambda).toBeGreaterThan(0);
+    const saved = readFileSync(join(dir, 's', 'model.safetensors'));
+    expect(saved.subarray(0, 20000).toString('latin1')).toContain('"sentence.weight"');
     // --no-refit keeps the trained table; a later --resume (as after a run stopped during its refit) refits
     // the finished student without training again
     const c = distill('c', 'mse', '--no-refit');
@@ -104,7 +112,7 @@ describe('optical CLI', () => {
     writeFileSync(f, JSON.stringify({ name: 'c', languages: [{ code: 'x', group: 'low', bitext: ['lines:a:b'], eval: { dev: 'lines:c:d' } }], methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { stpes: 3 } }] }));
     const r = run('experiment', 'run', f, '--out', join(dir, 'out'));
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`optical: ${f}: $.methods[0].options.stpes: unknown option for kind distill (valid: epochs, steps, batch, lr, tableLr, lexicalLr, dropout, vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr, checkpointEvery, student, ot, width, depth, augment)`);
+    expect(r.stderr.trim()).toBe(`optical: ${f}: $.methods[0].options.stpes: unknown option for kind distill (valid: epochs, steps, batch, lr, tableLr, lexicalLr, dropout, vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr, checkpointEvery, student, ot, width, depth, augment, sentenceSkip)`);
   });
 
   it('distill: bad --ot-marginals and --ot-tau are refused before any work', () => {

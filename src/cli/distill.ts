@@ -59,6 +59,7 @@ export function distillCommand(program: Command): void {
     .option('--objective-lr <x>', "peak learning rate of the objective's own parameters (the learnable temperature)", num('objective-lr'), d.objectiveLr)
     .option('--checkpoint-every <n>', 'steps between checkpoints', int('checkpoint-every'), d.checkpointEvery)
     .option('--no-refit', 'keep the trained lexical skip (default: refit it in closed form after training)')
+    .option('--sentence-skip', 'fit a sentence skip in closed form at the end: the embedding residual on the lexical features (default: off)', false)
     .option('--resume', 'continue from OUT/checkpoint (or finish an interrupted refit)', false)
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
     .option('--json', 'print a JSON summary at the end')
@@ -101,6 +102,7 @@ export function distillCommand(program: Command): void {
         learnTemperature: o.learnTemperature,
         objectiveLr: o.objectiveLr,
         refit: o.refit,
+        sentenceSkip: o.sentenceSkip,
         resume: o.resume,
         checkpointEvery: o.checkpointEvery,
         width: o.width,

@@ -5,7 +5,13 @@ import { createStudent } from '../models/student.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import { Tfidf } from '../text/tfidf.ts';
 import { teacherTargets, type TeacherTargets } from './trainer.ts';
-import { initLexicalSkip } from './lexical-init.ts';
+import { fitSentenceSkip, initLexicalSkip } from './lexical-init.ts';
+import { loadStudent } from '../models/student.ts';
+import { evaluateBitextMining } from '../eval/mining.ts';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
 
 // A made-up "language": English words written backwards with a suffix, so the teacher does not know it.
 const ENG = TOY_ENG_20;
@@ -69,5 +75,52 @@ describe('lexical skip', () => {
       const d1 = after[H + h]! - before[H + h]!;
       expect(d0 - d1).toBeCloseTo(lin0 - lin1, 3); // the shared intercept b cancels
     }
+  });
+
+  it('sentence skip: e = l2norm(e_0 + v N_sen + b_sen) is what encode computes, its fit moves e towards E_T, and it survives save → load', async () => {
+    const student = await createStudent(teacher, { vocab: 'teacher', ngram: null, lexical: true, texts: SRC });
+    const feats = SRC.map((s) => student.featurize(s));
+    const e0 = student.encode(SRC).embeddings; // the teacher's embeddings of the toy-language text
+    const logs: string[] = [];
+    const r = fitSentenceSkip(student, feats, targets.embeddings, { lambdas: [0.01, 0.1], log: (m) => logs.push(m) });
+    expect([0.01, 0.1]).toContain(r.lambda);
+    expect(r.heldOut).toHaveLength(2);
+    expect(logs.some((m) => m.includes('sentence skip: λ = 0.01: held-out'))).toBe(true);
+    const O = student.dim;
+    const N = student.tables.sentence!;
+    const b = student.tables.sentenceBias!;
+    expect(N).toHaveLength(student.lexicon!.nFeatures * O);
+    expect(b).toHaveLength(O);
+    const e = student.encode(SRC).embeddings;
+    // by hand, sentence 3
+    const want = new Float64Array(O);
+    for (let h = 0; h < O; h++) want[h] = e0[3 * O + h]! + b[h]!;
+    for (const [k, x] of student.lexicalFeatures(feats[3]!)) for (let h = 0; h < O; h++) want[h]! += x * N[k * O + h]!;
+    const norm = Math.hypot(...want);
+    for (const h of [0, 5, 200, 511]) expect(e[3 * O + h]!).toBeCloseTo(want[h]! / norm, 5);
+    // closer to the teacher's embeddings of the translations on the training pairs, and better mining
+    const cos = (a: Float32Array) => a.reduce((s, x, i) => s + x * targets.embeddings[i]!, 0) / SRC.length;
+    expect(cos(e)).toBeGreaterThan(cos(e0) + 0.05);
+    expect(evaluateBitextMining(e, targets.embeddings, O).src2tgt).toBeGreaterThanOrEqual(evaluateBitextMining(e0, targets.embeddings, O).src2tgt);
+    // token states and pooled vectors do not see it
+    const plain = student.encodeWithoutSentenceSkip(feats, { pooled: true });
+    expect(Array.from(plain.embeddings)).toEqual(Array.from(e0));
+    expect(Array.from(student.encode(SRC, { pooled: true }).pooled!)).toEqual(Array.from(plain.pooled!));
+    // refitting replaces the skip (same data, same result)
+    fitSentenceSkip(student, feats, targets.embeddings, { lambdas: [0.01, 0.1] });
+    expect(Array.from(student.encode(SRC).embeddings)).toEqual(Array.from(e));
+
+    const dir = mkdtempSync(join(tmpdir(), 'optical-sentence-skip-'));
+    student.save(dir);
+    const loaded = await loadStudent(dir);
+    expect(Array.from(loaded.encode(SRC).embeddings)).toEqual(Array.from(e));
+    loaded.dispose();
+    // a sentence table of the wrong width is named in the error
+    const file = join(dir, 'model.safetensors');
+    const { tensors } = readSafetensors(file);
+    const bad = { ...tensors, 'sentence.weight': { dtype: 'F32' as const, shape: [student.lexicon!.nFeatures, 8], data: new Float32Array(student.lexicon!.nFeatures * 8) } };
+    writeSafetensors(file, bad as Parameters<typeof writeSafetensors>[1], { format: 'pt' });
+    await expect(loadStudent(dir)).rejects.toThrow(/tensor "sentence.weight" has shape \[\d+, 8\], expected \[\d+, 512\]/);
+    student.dispose();
   });
 });

@@ -28,7 +28,7 @@ import { loadBitexts, resolveDataDir, sampleBitext, type Bitext } from '../data/
 import { makeObjective, type OtOptions } from './objectives.ts';
 import { train, TRAIN_DEFAULTS, type StepInfo, type TeacherTargets } from './trainer.ts';
 import { cachedTeacherTargets, cacheDir } from './teacher-cache.ts';
-import { initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
+import { fitSentenceSkip, initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
 import { augmentBitext, type AugmentOptions } from './augment.ts';
 
 export interface DistillConfig {
@@ -77,6 +77,11 @@ export interface DistillConfig {
    * {@link refitLexicalSkip})
    */
   refit: boolean;
+  /**
+   * fit the sentence skip in closed form at the end (students with a lexical skip, after the refit; see
+   * lexical-init.ts `fitSentenceSkip`); off by default: no gain after training on dev
+   */
+  sentenceSkip: boolean;
   /** student width W and depth D (Kona students from USE-lite only; default the teacher's: see student.ts) */
   width?: number;
   depth?: number;
@@ -104,6 +109,7 @@ export const DISTILL_DEFAULTS: Omit<DistillConfig, 'lang' | 'bitext' | 'objectiv
   learnTemperature: false,
   objectiveLr: TRAIN_DEFAULTS.objectiveLr,
   refit: true,
+  sentenceSkip: false,
   resume: false,
   checkpointEvery: TRAIN_DEFAULTS.checkpointEvery,
 };
@@ -171,7 +177,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     ...(objective.params && Object.keys(objective.params()).length ? { objectiveLr: cfg.objectiveLr } : {}),
   };
   // a finished training whose refit was interrupted: `--resume` refits the saved student, no retraining
-  const trained = cfg.resume && cfg.refit ? await trainedWithoutRefit(cfg.out, record) : undefined;
+  const trained = cfg.resume && (cfg.refit || cfg.sentenceSkip) ? await trainedWithoutRefit(cfg.out, record) : undefined;
   if (trained) {
     log(`resume: training already finished in ${cfg.out}; refitting the lexical skip`);
     if ('dispose' in student && typeof student.dispose === 'function') student.dispose();
@@ -198,9 +204,10 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     onStep: hooks.onStep,
   });
   const final = trained?.student ?? student;
-  if (cfg.refit && r.steps > 0 && final instanceof KonaEncoder && final.tables.lexical) {
-    const refit = refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log });
-    final.save(cfg.out, { training: { ...record, steps: r.steps, refit } });
+  if (final instanceof KonaEncoder && final.tables.lexical && ((cfg.refit && r.steps > 0) || cfg.sentenceSkip)) {
+    const refit = cfg.refit && r.steps > 0 ? refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log }) : undefined;
+    const sentence = cfg.sentenceSkip ? sentenceSkipStage(final, bitext, targets, { seed: cfg.seed, log }) : undefined;
+    final.save(cfg.out, { training: { ...record, steps: r.steps, refit, sentence } });
   }
   const shape = final instanceof KonaEncoder && teacher instanceof KonaEncoder ? studentShape(teacher, final, cfg.init) : undefined;
   return { student: final, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 }, shape, augmented: aug?.augmented };
@@ -233,6 +240,19 @@ export function refitLexicalSkip(student: KonaEncoder, bitext: Bitext, targets: 
 }
 
 /**
+ * Closed-form sentence skip at the end of distillation (lexical-init.ts `fitSentenceSkip`): the embedding
+ * residual of the finished student (after the refit) fitted on the training bitext.
+ * Cost: one encoding of the foreign side plus two ridge solves.
+ */
+export function sentenceSkipStage(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { seed?: number; log?: (m: string) => void } = {}): Pick<LexicalInitResult, 'lambda' | 'heldOut' | 'seconds'> {
+  const log = opts.log ?? (() => {});
+  log('sentence skip: closed-form fit of the embedding residual (encoding the bitext with the student)');
+  const r = fitSentenceSkip(student, bitext.src.map((t) => student.featurize(t)), targets.embeddings, { seed: opts.seed, log });
+  log(`sentence skip: fitted with λ = ${r.lambda} in ${r.seconds.toFixed(0)} s`);
+  return { lambda: r.lambda, heldOut: r.heldOut, seconds: Math.round(r.seconds) };
+}
+
+/**
  * The student saved in `out` when its training finished with the same record but it was not refitted yet
  * (the run stopped during the refit), else undefined.
  */
@@ -245,8 +265,8 @@ async function trainedWithoutRefit(out: string, record: Record<string, unknown>)
     return undefined;
   }
   const t = student.config.training ?? {};
-  const strip = (o: Record<string, unknown>) => JSON.stringify(Object.entries(o).filter(([k, v]) => k !== 'steps' && k !== 'refit' && v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
-  if (t['refit'] !== undefined || typeof t['steps'] !== 'number' || strip(t) !== strip(JSON.parse(JSON.stringify(record)))) {
+  const strip = (o: Record<string, unknown>) => JSON.stringify(Object.entries(o).filter(([k, v]) => k !== 'steps' && k !== 'refit' && k !== 'sentence' && v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+  if (t['refit'] !== undefined || t['sentence'] !== undefined || typeof t['steps'] !== 'number' || strip(t) !== strip(JSON.parse(JSON.stringify(record)))) {
     student.dispose();
     return undefined;
   }

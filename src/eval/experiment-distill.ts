@@ -6,8 +6,9 @@
  *
  * Options (defaults: those of `optical distill`): epochs, steps, batch, lr, tableLr, lexicalLr, dropout,
  * vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr,
- * checkpointEvery, student, and `ot`: { cost, epsilon, marginals, tau (a number, or "balanced"), scale,
- * maxIter, tol }.
+ * checkpointEvery, student, sentenceSkip, and `ot`: { cost, epsilon, marginals, tau (a number, or "balanced"),
+ * scale, maxIter, tol }. `sentenceSkip` (default false) enters a cell's key only when true, so cells keyed
+ * before the option existed stay valid (experiment.ts `keyOf`).
  *
  * Scaling and robustness options:
  *   width, depth   the student's size (W ∈ multiples of 4, e.g. 128/256/512; D ≥ 1); default the teacher's
@@ -31,7 +32,7 @@ const OPTIONS = {
   epochs: 'number', steps: 'number', batch: 'number', lr: 'number', tableLr: 'number', lexicalLr: 'number', dropout: 'number',
   vocab: 'string', vocabSize: 'number', lexical: 'boolean', inputNgrams: 'boolean', init: 'string', temperature: 'number',
   learnTemperature: 'boolean', objectiveLr: 'number', checkpointEvery: 'number', student: 'string', ot: 'object',
-  width: 'number', depth: 'number', augment: 'object',
+  width: 'number', depth: 'number', augment: 'object', sentenceSkip: 'boolean',
 } as const;
 
 /** The augmentation options of a method config, checked. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
-import { loadExperiment, runExperiment, cellFile } from './experiment.ts';
+import { loadExperiment, runExperiment, cellFile, cellKey, fitKey } from './experiment.ts';
 import { parseExperimentConfig } from './experiment-config.ts';
 import { writeReport } from '../report/index.ts';
 
@@ -106,6 +106,31 @@ describe('experiment runner on a tiny config made by the test', () => {
       else process.env['OPTICAL_CACHE'] = cacheEnv;
     }
   }, 240_000);
+
+  it('the sentence skip in cell keys: absent = false = the keys of the committed robustness cells (fitted before it existed); true differs', () => {
+    const repo = join(import.meta.dirname, '..', '..');
+    const { cfg, methods } = loadExperiment(join(repo, 'experiments', 'robustness.json'));
+    let checked = 0;
+    for (const m of methods) {
+      for (const lang of cfg.languages) {
+        const file = cellFile(join(repo, 'results', 'robustness'), m.config.name, lang.code);
+        if (!existsSync(file)) continue;
+        const cell = JSON.parse(readFileSync(file, 'utf8'));
+        expect(cellKey(cfg, m, lang)).toBe(cell.key);
+        expect(fitKey(cfg, m, lang)).toBe(cell.fitKey);
+        checked++;
+      }
+    }
+    expect(checked).toBe(12);
+    const ot = methods.find((m) => m.config.name === 'ot')!;
+    const lang = cfg.languages[0]!;
+    const withOption = (v: boolean | undefined) => {
+      const { sentenceSkip: _drop, ...rest } = ot.config.options ?? {};
+      return { ...ot, config: { ...ot.config, options: v === undefined ? rest : { ...rest, sentenceSkip: v } } };
+    };
+    expect(fitKey(cfg, withOption(undefined), lang)).toBe(fitKey(cfg, withOption(false), lang));
+    expect(fitKey(cfg, withOption(undefined), lang)).not.toBe(fitKey(cfg, withOption(true), lang));
+  });
 
   it('bad configs name the file and the JSON path of the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'optical-exp-bad-'));

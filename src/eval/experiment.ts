@@ -29,7 +29,7 @@ import { loadEncoder } from '../models/student.ts';
 import type { SentenceEncoder } from '../models/types.ts';
 import { atomicWriteFile } from '../util/fs.ts';
 import { InputError } from '../errors.ts';
-import { readExperimentConfig, type ExperimentConfig, type LanguageConfig, type LanguageGroup } from './experiment-config.ts';
+import { readExperimentConfig, type ExperimentConfig, type LanguageConfig, type LanguageGroup, type MethodConfig } from './experiment-config.ts';
 import { loadEvalSet, loadTrainingBitext, trainingOverlap, type EvalSet } from './experiment-sets.ts';
 import { makeMethod, type Method, type MethodContext } from './experiment-methods.ts';
 import './experiment-distill.ts';
@@ -124,9 +124,20 @@ export function fitKey(cfg: ExperimentConfig, m: Method, lang: LanguageConfig): 
 }
 
 function keyOf(cfg: ExperimentConfig, m: Method, lang: LanguageConfig, extra: Record<string, unknown>): string {
-  const { series: _series, ...method } = m.config; // a label only: renaming a series refits nothing
+  const { series: _series, ...named } = m.config; // a label only: renaming a series refits nothing
+  const method = named.kind === 'distill' ? distillKeyConfig(named) : named;
   const what = { v: CELL_VERSION, method, lang, seed: cfg.seed, maxPairs: cfg.maxPairs ?? null, books: cfg.bibleHeldOutBooks, teacher: cfg.teacher ?? 'use-lite', ...extra };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 24);
+}
+
+/**
+ * A distill method as keyed: `sentenceSkip` (added 2026-11-22, default false) enters the key only when
+ * true, so cells fitted before the option existed keep their keys.
+ */
+function distillKeyConfig(m: MethodConfig): MethodConfig {
+  if (!m.options || !('sentenceSkip' in m.options) || m.options['sentenceSkip'] === true) return m;
+  const { sentenceSkip: _off, ...rest } = m.options as Record<string, unknown>;
+  return { ...m, options: rest };
 }
 
 export const cellFile = (out: string, method: string, lang: string) => join(out, 'cells', method, `${lang}.json`);

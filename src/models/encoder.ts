@@ -17,6 +17,12 @@
  * exactly the linear TF-IDF term, (1/T) Σ_t ψ_t = v(x) N_lex, v(x) the sentence's TF-IDF row — the
  * closed-form baseline's model inside the student. `initLexicalSkip` fits N_lex by ridge regression
  * before training; gradient training then refines the transformer and the table together.
+ *
+ * Sentence skip (students, fitted in closed form after training; distill/lexical-init.ts `fitSentenceSkip`):
+ * the same sentence features v(x) move the sentence embedding itself,
+ *   e(x) = l2norm(e_0(x) + v(x) N_sen + b_sen)          // [N, O];  N_sen [F, O], b_sen [O]
+ * where e_0 is the embedding the transformer, lexical skip and head give. It acts on `encode` only: token
+ * states, pooled vectors and the training forward do not see it.
  */
 import { tf, tidyValues, type Tensor } from './engine.ts';
 import { konaForward, konaOutputDim, type ForwardOptions, type KonaConfig, type KonaOutput, type KonaParams } from './kona.ts';
@@ -35,6 +41,9 @@ export interface EmbeddingTables {
   ngrams?: Float32Array;
   /** [F, H] lexical skip vectors, one per feature of the lexicon */
   lexical?: Float32Array;
+  /** [F, O] sentence skip vectors (same lexicon) and [O] its bias */
+  sentence?: Float32Array;
+  sentenceBias?: Float32Array;
 }
 
 export interface PackedBatch {
@@ -277,6 +286,13 @@ export class KonaEncoder {
    * read from the current tables at every call.
    */
   encodeFeatures(feats: Features[], opts: EncodeOptions = {}): EncodeResult {
+    const r = this.encodeWithoutSentenceSkip(feats, opts);
+    if (this.tables.sentence) r.embeddings = this.sentenceSkip(feats, r.embeddings);
+    return r;
+  }
+
+  /** `encodeFeatures` before the sentence skip: e_0 (the base of the skip's closed-form fit). */
+  encodeWithoutSentenceSkip(feats: Features[], opts: EncodeOptions = {}): EncodeResult {
     const engine = opts.engine ?? engineFromEnv();
     if (engine === 'tfjs') return encodeBatched(this, feats, opts);
     const reason = ortUnavailableReason();
@@ -285,6 +301,27 @@ export class KonaEncoder {
       return encodeBatched(this, feats, opts);
     }
     return encodeBatched(this, feats, opts, this.onnxRunner(this.onnxSession()));
+  }
+
+  /** e = l2norm(e_0 + v(x) N_sen + b_sen) for embeddings e_0 [N, O] of `feats` (a new array). */
+  sentenceSkip(feats: Features[], e0: Float32Array): Float32Array {
+    const O = this.dim;
+    const N = this.tables.sentence!;
+    const b = this.tables.sentenceBias;
+    const out = e0.slice();
+    feats.forEach((f, i) => {
+      const o = i * O;
+      if (b) for (let h = 0; h < O; h++) out[o + h]! += b[h]!;
+      for (const [k, v] of this.lexicalFeatures(f)) {
+        const r = k * O;
+        for (let h = 0; h < O; h++) out[o + h]! += v * N[r + h]!;
+      }
+      let ss = 0;
+      for (let h = 0; h < O; h++) ss += out[o + h]! * out[o + h]!;
+      const inv = 1 / Math.sqrt(Math.max(ss, 1e-12));
+      for (let h = 0; h < O; h++) out[o + h]! *= inv;
+    });
+    return out;
   }
 
   private onnx?: { session: KonaOnnx; dataIds: unknown[] };

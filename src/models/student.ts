@@ -3,9 +3,10 @@
  * folder:
  *   config.json        architecture, widths, vocabulary kind, n-gram features, the teacher's name
  *   model.safetensors  every parameter by name (transformer layers, `embeddings.weight` [V, E],
- *                      `ngrams.weight` [G, E] when n-grams are on, `lexical.weight` [F, H] with a lexical skip)
+ *                      `ngrams.weight` [G, E] when n-grams are on, `lexical.weight` [F, H] with a lexical skip,
+ *                      `sentence.weight` [F, O] and `sentence.bias` [O] with a sentence skip)
  *   tokenizer.json     the student's tokenizer (Hugging Face `tokenizers` format, Unigram model)
- *   lexicon.json       the lexical skip's TF-IDF lexicon (`Tfidf#toJSON`), with a lexical skip
+ *   lexicon.json       the lexical (and sentence) skip's TF-IDF lexicon (`Tfidf#toJSON`)
  *
  * Embedding initialisation for a new vocabulary (`vocab: "new"`): each new piece p is segmented by the
  * teacher's tokenizer (as a word start when p begins with `▁`) and its embedding is the mean of those teacher
@@ -97,6 +98,8 @@ export class KonaStudent extends KonaEncoder implements TrainableEncoder {
     this.tables.embeddings.set(get('embeddings.weight'));
     if (this.tables.ngrams) this.tables.ngrams.set(get('ngrams.weight'));
     if (this.tables.lexical) this.tables.lexical.set(get('lexical.weight'));
+    if (this.tables.sentence) this.tables.sentence.set(get('sentence.weight'));
+    if (this.tables.sentenceBias) this.tables.sentenceBias.set(get('sentence.bias'));
   }
 }
 
@@ -224,6 +227,10 @@ export function saveStudent(model: KonaEncoder, dir: string, extra: Partial<Stud
   tensors['embeddings.weight'] = { dtype: 'F32', shape: [model.cfg.vocabSize, model.cfg.embedDim], data: model.tables.embeddings };
   if (model.tables.ngrams) tensors['ngrams.weight'] = { dtype: 'F32', shape: [model.ngram!.buckets, model.cfg.embedDim], data: model.tables.ngrams };
   if (model.tables.lexical) tensors['lexical.weight'] = { dtype: 'F32', shape: [model.lexicon!.nFeatures, model.dim], data: model.tables.lexical };
+  if (model.tables.sentence) {
+    tensors['sentence.weight'] = { dtype: 'F32', shape: [model.lexicon!.nFeatures, model.dim], data: model.tables.sentence };
+    tensors['sentence.bias'] = { dtype: 'F32', shape: [model.dim], data: model.tables.sentenceBias ?? new Float32Array(model.dim) };
+  }
   writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
   if (model.lexicon) atomicWriteFile(join(dir, 'lexicon.json'), JSON.stringify(model.lexicon.toJSON()) + '\n');
   atomicWriteFile(join(dir, 'tokenizer.json'), JSON.stringify(model.tokenizer.toHF()) + '\n');
@@ -271,15 +278,20 @@ export async function loadStudent(dir: string): Promise<KonaStudent & { config: 
     embeddings: emb.data as Float32Array,
     ngrams: tensors['ngrams.weight']?.data as Float32Array | undefined,
     lexical: tensors['lexical.weight']?.data as Float32Array | undefined,
+    sentence: tensors['sentence.weight']?.data as Float32Array | undefined,
+    sentenceBias: tensors['sentence.bias']?.data as Float32Array | undefined,
   };
   let lexicon: Tfidf | undefined;
-  if (tables.lexical) {
+  const O = konaOutputDim(config.kona);
+  for (const name of ['lexical.weight', 'sentence.weight'] as const) {
+    if (!tensors[name]) continue;
     const file = join(dir, 'lexicon.json');
-    if (!existsSync(file)) throw new InputError('the model has a lexical skip ("lexical.weight") but no lexicon.json', dir);
-    lexicon = Tfidf.fromJSON(readJson(file), file);
-    const shape = tensors['lexical.weight']!.shape;
-    if (shape[0] !== lexicon.nFeatures) throw new InputError(`tensor "lexical.weight" has ${shape[0]} rows but the lexicon ${lexicon.nFeatures} features`, join(dir, 'model.safetensors'));
+    if (!existsSync(file)) throw new InputError(`the model has a ${name === 'lexical.weight' ? 'lexical' : 'sentence'} skip ("${name}") but no lexicon.json`, dir);
+    lexicon ??= Tfidf.fromJSON(readJson(file), file);
+    const shape = tensors[name]!.shape;
+    if (shape[0] !== lexicon.nFeatures || shape[1] !== O) throw new InputError(`tensor "${name}" has shape [${shape.join(', ')}], expected [${lexicon.nFeatures}, ${O}] (the lexicon's features, the output width)`, join(dir, 'model.safetensors'));
   }
+  if (tables.sentence && (!tables.sentenceBias || tables.sentenceBias.length !== O)) throw new InputError(`tensor "sentence.bias" missing or not [${O}]`, join(dir, 'model.safetensors'));
   const tokenizer = loadTokenizerJson(join(dir, 'tokenizer.json'));
   const enc = new KonaStudent(config.kona, params, tables, tokenizer, config.ngram ?? undefined, {
     name: config.name,

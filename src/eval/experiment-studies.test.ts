@@ -129,6 +129,7 @@ describe('robustness and scaling in the experiment runner', () => {
       const rel = relative(dir, out).split(sep).join('/');
       expect(readFileSync(reportFile, 'utf8')).toBe(md.split('](charts/').join(`](${rel}/charts/`));
       expect(md).toContain('](charts/studies-noise.png)');
+      expect(md).toMatch(/summed cell cost \d+s; cells finished \d{4}-\d\d-\d\d \d\d:\d\d – \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
       expect(md).toContain('## Robustness to noisy input');
       expect(md).toContain('| method | r = 0 | r = 0.1 | r = 0.3 | area | rel. drop |');
       // 4 methods against ot × 2 languages × 1 set

@@ -51,7 +51,7 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
     '',
     ...(r.description ? [r.description, ''] : []),
     `Command: \`${meta.command}\` (config \`${r.file}\`, seed ${r.seed}). Machine: ${meta.machine}, ${meta.date}.`,
-    `Wall time of this run: ${Math.round(r.wallSeconds)}s (${r.ran.length} cells run, ${r.skipped.length} reused from earlier runs); summed cell cost ${Math.round(fitted)}s.`,
+    `Wall time of this run: ${Math.round(r.wallSeconds)}s (${r.ran.length} cells run, ${r.skipped.length} reused from earlier runs); summed cell cost ${Math.round(fitted)}s${finishedSpan(r)}.`,
     '',
     `Metrics: R@1 (= bitext-mining accuracy), R@5, R@10 and MRR (full ranking) in % over all queries, both directions (X→en: foreign queries retrieve the English side). ` +
       `**Bold**: best in the column. ▲ / ▼: better / worse than \`${r.baseline}\` on the same queries and metric at p < ${ALPHA} (paired randomization test; ` +
@@ -69,6 +69,14 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
   out.push(...robustnessMarkdown(r, charts), ...scalingMarkdown(r, charts));
   out.push('## Cost per cell (fit + evaluation)', '', costTable(r), '');
   return out.join('\n');
+}
+
+/** `; cells finished FIRST – LAST UTC` (to the minute) when the cells carry their finishing times. */
+function finishedSpan(r: ExperimentResults): string {
+  const t = r.cells.map((c) => c.finishedAt).filter((x): x is string => typeof x === 'string').sort();
+  if (t.length === 0) return '';
+  const fmt = (x: string) => `${x.slice(0, 10)} ${x.slice(11, 16)}`;
+  return `; cells finished ${fmt(t[0]!)} – ${fmt(t.at(-1)!)} UTC`;
 }
 
 /**

@@ -7,6 +7,8 @@
  * {
  *   "name": "paper",                       // results/<name>.json, <name>.md
  *   "description": "…",                     // optional: printed under the report's title
+ *   "reading": "robustness-reading.md",     // optional: a markdown file (relative to this config) written by
+ *                                           // hand after a run; the report includes it under "Reading"
  *   "seed": 0,
  *   "teacher": "use-lite",                  // optional model spec
  *   "maxPairs": 3000,                       // optional: a seeded sample of each language's training bitext
@@ -33,6 +35,7 @@
  * Evaluation set specs: see `experiment-sets.ts`. Method kinds and their options: `experiment-methods.ts`.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { NOISE_NAMES, type NoiseName } from '../text/noise.ts';
 import { DEFAULT_NOISE_KINDS } from '../distill/augment.ts';
@@ -89,6 +92,8 @@ export interface ExperimentConfig {
   name: string;
   /** free text printed under the report's title (what the run is, what it leaves out) */
   description?: string;
+  /** absolute path of the hand-written reading of the results (markdown), from `reading` */
+  reading?: string;
   seed: number;
   teacher?: string;
   maxPairs?: number;
@@ -146,9 +151,10 @@ class At {
 export function parseExperimentConfig(raw: unknown, file: string): ExperimentConfig {
   const root = new At(file, '$');
   const o = root.object(raw);
-  root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'noise', 'description']);
+  root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'noise', 'description', 'reading']);
   const name = root.at('name').name(o['name']);
   const description = o['description'] === undefined ? undefined : root.at('description').string(o['description']);
+  const reading = o['reading'] === undefined ? undefined : resolve(dirname(file), root.at('reading').string(o['reading']));
   const seed = o['seed'] === undefined ? 0 : root.at('seed').int(o['seed']);
   const teacher = o['teacher'] === undefined ? undefined : root.at('teacher').string(o['teacher']);
   const maxPairs = o['maxPairs'] === undefined ? undefined : root.at('maxPairs').int(o['maxPairs'], 1);
@@ -183,7 +189,7 @@ export function parseExperimentConfig(raw: unknown, file: string): ExperimentCon
     });
   }
   const noise = o['noise'] === undefined ? undefined : parseNoise(o['noise'], root.at('noise'), seed);
-  return { name, description, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, noise, file };
+  return { name, description, reading, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, noise, file };
 }
 
 /** Noise kind names, checked: a non-empty array of distinct `NOISE_NAMES` (`fail(index, msg)`). */

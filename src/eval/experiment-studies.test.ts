@@ -116,9 +116,13 @@ describe('robustness and scaling in the experiment runner', () => {
       expect(cell('ot').train.pairs).toBe(16);
       expect(cell('ot-aug').info['augmented']).toBeGreaterThan(0);
 
-      // resume: nothing to do; a changed noise block re-runs every cell
+      // resume: nothing to do (a hand-written reading added to the config refits nothing); a changed noise
+      // block re-runs every cell
+      writeFileSync(join(dir, 'studies-reading.md'), 'OT keeps its lead on the toy language.\n');
+      writeFileSync(file, JSON.stringify({ ...config(dir), reading: 'studies-reading.md' }));
       const r2 = await runExperiment(loadExperiment(file), { out });
       expect(r2.ran).toEqual([]);
+      expect(r2.reading).toBe('OT keeps its lead on the toy language.');
       expect(r2.cells.map((c) => c.sets['dev']!.noise)).toEqual(r1.cells.map((c) => c.sets['dev']!.noise));
 
       const reportFile = join(dir, 'studies-report.md'); // beside the output folder, as results/scaling.md
@@ -129,6 +133,7 @@ describe('robustness and scaling in the experiment runner', () => {
       const rel = relative(dir, out).split(sep).join('/');
       expect(readFileSync(reportFile, 'utf8')).toBe(md.split('](charts/').join(`](${rel}/charts/`));
       expect(md).toContain('](charts/studies-noise.png)');
+      expect(md).toContain('## Reading\n\nOT keeps its lead on the toy language.\n');
       expect(md).toMatch(/summed cell cost \d+s; cells finished \d{4}-\d\d-\d\d \d\d:\d\d – \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
       expect(md).toContain('## Robustness to noisy input');
       expect(md).toContain('| method | r = 0 | r = 0.1 | r = 0.3 | area | rel. drop |');
@@ -184,6 +189,7 @@ describe('robustness and scaling in the experiment runner', () => {
       writeFileSync(f, JSON.stringify(c));
       return () => loadExperiment(f);
     };
+    expect(write((c) => void ((c as Record<string, unknown>)['reading'] = 'missing-reading.md'))).toThrow(/c\.json: \$\.reading: no such file: .*missing-reading\.md/);
     expect(write((c) => void ((c.methods[3] as Record<string, unknown>)['options'] = { width: 130 }))).toThrow(/c\.json: \$\.methods\[3\]\.options\.width: expected a positive multiple of 4/);
     expect(write((c) => void ((c.methods[3] as Record<string, unknown>)['options'] = { depth: 0 }))).toThrow(/\$\.methods\[3\]\.options\.depth: expected a positive integer/);
     expect(write((c) => void ((c.methods[2] as Record<string, unknown>)['options'] = { augment: { rate: 2 } }))).toThrow(/\$\.methods\[2\]\.options\.augment\.rate: expected a number in \(0, 1\]/);

@@ -72,6 +72,8 @@ export interface ExperimentResults {
   name: string;
   /** the config's description */
   description?: string;
+  /** the hand-written reading of the results (the markdown of the config's `reading` file) */
+  reading?: string;
   file: string;
   seed: number;
   baseline: string;
@@ -105,6 +107,7 @@ export interface LoadedExperiment {
 
 export function loadExperiment(file: string): LoadedExperiment {
   const cfg = readExperimentConfig(file);
+  if (cfg.reading !== undefined && !existsSync(cfg.reading)) throw new InputError(`$.reading: no such file: ${cfg.reading}`, file);
   const methods = cfg.methods.map((m, i) =>
     makeMethod(m, (field, msg) => {
       throw new InputError(`$.methods[${i}].${field}: ${msg}`, file);
@@ -260,6 +263,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   return {
     name: cfg.name,
     description: cfg.description,
+    reading: cfg.reading === undefined ? undefined : readFileSync(cfg.reading, 'utf8').trim(),
     file: cfg.file,
     seed: cfg.seed,
     baseline: cfg.significance.baseline,

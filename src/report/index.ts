@@ -53,6 +53,7 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
     `Command: \`${meta.command}\` (config \`${r.file}\`, seed ${r.seed}). Machine: ${meta.machine}, ${meta.date}.`,
     `Wall time of this run: ${Math.round(r.wallSeconds)}s (${r.ran.length} cells run, ${r.skipped.length} reused from earlier runs); summed cell cost ${Math.round(fitted)}s${finishedSpan(r)}.`,
     '',
+    ...(r.reading ? ['## Reading', '', r.reading, ''] : []),
     `Metrics: R@1 (= bitext-mining accuracy), R@5, R@10 and MRR (full ranking) in % over all queries, both directions (X→en: foreign queries retrieve the English side). ` +
       `**Bold**: best in the column. ▲ / ▼: better / worse than \`${r.baseline}\` on the same queries and metric at p < ${ALPHA} (paired randomization test; ` +
       `95% bootstrap intervals of R@1 below).`,

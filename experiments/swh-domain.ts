@@ -22,11 +22,11 @@ import { loadUseLite } from '../src/models/use-lite.ts';
 import { loadBitexts, loadSib200, resolveDataDir } from '../src/data/index.ts';
 import type { Bitext } from '../src/data/index.ts';
 import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
-import { fitKernelRidge, predictKernelRidge, csrToCsc } from '../src/distill/ridge.ts';
 import { Tfidf } from '../src/text/tfidf.ts';
-import { evaluateBitextMining, l2NormalizeRows } from '../src/eval/mining.ts';
+import { evaluateBitextMining } from '../src/eval/mining.ts';
 import { mulberry32, shuffleInPlace } from '../src/util/random.ts';
 import { selectRows } from './dev-split.ts';
+import { printClosedFormVariants, type VariantSet } from './closed-form-variants.ts';
 
 const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.3,1' }, domains: { type: 'string', default: 'news,sib,bible' } } });
 const SHORT = 10;
@@ -51,10 +51,6 @@ const DOMAINS: Record<string, { fit: string[]; evaluate: () => Bitext }> = {
   bible: { fit: ['mafand:en-swa', 'sib:swh_Latn:train'], evaluate: bibleEval },
 };
 
-const spaces = {
-  P: { fwd: (P: Float32Array) => P, out: (P: Float32Array) => teacher.embedPooled(P) },
-  E: { fwd: (P: Float32Array) => teacher.embedPooled(P), out: (E: Float32Array) => l2NormalizeRows(E, H) },
-};
 const pct = (x: number) => (100 * x).toFixed(1);
 
 for (const name of args.domains!.split(',')) {
@@ -68,9 +64,8 @@ for (const name of args.domains!.split(',')) {
   const S0ev = cachedTeacherTargets(teacher, ev.src, false);
   const tfidf = new Tfidf();
   const X = tfidf.fitTransform(fit.src);
-  const csc = csrToCsc(X);
   const short = [...ev.src.keys()].filter((i) => ev.src[i]!.split(/\s+/).length <= SHORT);
-  const sets = [
+  const sets: VariantSet[] = [
     { label: `all (${ev.src.length})`, X: tfidf.transform(ev.src), S0: S0ev.pooled, tgt: Tev.embeddings },
     { label: `≤${SHORT} words (${short.length})`, X: tfidf.transform(short.map((i) => ev.src[i]!)), S0: selectRows(S0ev.pooled, H, short), tgt: selectRows(Tev.embeddings, H, short) },
   ];
@@ -80,27 +75,5 @@ for (const name of args.domains!.split(',')) {
     return `${s.label} ${pct(r.src2tgt)}/${pct(r.tgt2src)}`;
   });
   console.log(`${name}  teacher zero-shot                ${zero.join('  ')}`);
-  for (const [space, f] of Object.entries(spaces)) {
-    const Tt = f.fwd(T.pooled);
-    const S0t = f.fwd(S0.pooled);
-    for (const residual of [true, false]) {
-      if (!residual && space !== 'E') continue;
-      for (const center of [true, false]) {
-        const Y = residual ? Tt.map((v, i) => v - S0t[i]!) : Tt;
-        const { models } = fitKernelRidge(X, Y, H, { lambdas, center, tol: 1e-3, maxIter: 300 });
-        for (const m of models) {
-          const out = sets.map((s) => {
-            const p = predictKernelRidge(s.X, csc, m);
-            if (residual) {
-              const base = f.fwd(s.S0);
-              for (let i = 0; i < p.length; i++) p[i]! += base[i]!;
-            }
-            const r = evaluateBitextMining(f.out(p), s.tgt, H);
-            return `${s.label} ${pct(r.src2tgt)}/${pct(r.tgt2src)}`;
-          });
-          console.log(`${name}  ${space}-space ${residual ? 'residual' : 'direct  '} ${center ? '+b' : '  '} λ=${String(m.lambda).padEnd(4)} ${out.join('  ')}`);
-        }
-      }
-    }
-  }
+  printClosedFormVariants(teacher, X, T.pooled, S0.pooled, sets, { lambdas, prefix: `${name}  ` });
 }

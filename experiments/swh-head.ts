@@ -14,10 +14,9 @@ import { parseArgs } from 'node:util';
 import { loadUseLite } from '../src/models/use-lite.ts';
 import { loadBitexts, loadSib200, resolveDataDir } from '../src/data/index.ts';
 import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
-import { fitKernelRidge, predictKernelRidge, csrToCsc } from '../src/distill/ridge.ts';
-import { Tfidf, type CsrMatrix } from '../src/text/tfidf.ts';
-import { evaluateBitextMining, l2NormalizeRows } from '../src/eval/mining.ts';
+import { Tfidf } from '../src/text/tfidf.ts';
 import { devSplit, selectRows } from './dev-split.ts';
+import { printClosedFormVariants, type VariantSet } from './closed-form-variants.ts';
 
 const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.1,0.3,1' }, spaces: { type: 'string', default: 'P,E' } } });
 const SHORT = 10;
@@ -37,38 +36,11 @@ const tfidf = new Tfidf();
 const Xfit = tfidf.fitTransform(fit.map((i) => bitext.src[i]!));
 const Xheld = tfidf.transform(held.map((i) => bitext.src[i]!));
 const Xdev = tfidf.transform(dev.src);
-const csc = csrToCsc(Xfit);
 const rows = (A: Float32Array, idx: number[]) => selectRows(A, H, idx);
-const spaces = {
-  P: { fwd: (P: Float32Array) => P, out: (P: Float32Array) => teacher.embedPooled(P) },
-  E: { fwd: (P: Float32Array) => teacher.embedPooled(P), out: (E: Float32Array) => l2NormalizeRows(E, H) },
-};
-const sets = [
-  { name: 'held-out', X: Xheld, S0: rows(S0.pooled, held), tgt: rows(T.embeddings, held) },
-  { name: 'SIB dev', X: Xdev, S0: S0dev.pooled, tgt: Tdev.embeddings },
+const sets: VariantSet[] = [
+  { label: 'held-out', X: Xheld, S0: rows(S0.pooled, held), tgt: rows(T.embeddings, held) },
+  { label: 'SIB dev', X: Xdev, S0: S0dev.pooled, tgt: Tdev.embeddings },
 ];
 const short = held.filter((i) => bitext.src[i]!.split(/\s+/).length <= SHORT);
-sets.push({ name: `held-out ≤${SHORT} words (${short.length})`, X: tfidf.transform(short.map((i) => bitext.src[i]!)), S0: rows(S0.pooled, short), tgt: rows(T.embeddings, short) });
-for (const [space, f] of Object.entries(spaces).filter(([k]) => args.spaces!.split(',').includes(k))) {
-  const Tt = f.fwd(rows(T.pooled, fit));
-  const S0t = f.fwd(rows(S0.pooled, fit));
-  for (const residual of [true, false]) {
-    if (!residual && space !== 'E') continue;
-    for (const center of [true, false]) {
-      const Y = residual ? Tt.map((v, i) => v - S0t[i]!) : Tt;
-      const { models } = fitKernelRidge(Xfit, Y, H, { lambdas, center, tol: 1e-3, maxIter: 300 });
-      for (const m of models) {
-        const out = sets.map((s) => {
-          const p = predictKernelRidge(s.X, csc, m);
-          if (residual) {
-            const base = f.fwd(s.S0);
-            for (let i = 0; i < p.length; i++) p[i]! += base[i]!;
-          }
-          const r = evaluateBitextMining(f.out(p), s.tgt, H);
-          return `${s.name} ${(100 * r.src2tgt).toFixed(1)}/${(100 * r.tgt2src).toFixed(1)}`;
-        });
-        console.log(`${space}-space ${residual ? 'residual' : 'direct  '} ${center ? '+b' : '  '} λ=${String(m.lambda).padEnd(4)} ${out.join('  ')}`);
-      }
-    }
-  }
-}
+sets.push({ label: `held-out ≤${SHORT} words (${short.length})`, X: tfidf.transform(short.map((i) => bitext.src[i]!)), S0: rows(S0.pooled, short), tgt: rows(T.embeddings, short) });
+printClosedFormVariants(teacher, Xfit, rows(T.pooled, fit), rows(S0.pooled, fit), sets, { lambdas, spaces: args.spaces!.split(',') });

@@ -72,34 +72,45 @@ function residuals(P_T: Float32Array, P_S0: Float32Array, rows: number[], H: num
   return R;
 }
 
-/** N_lex = Cᵀ α  ([G, H]) written into the student's table; b into the last FFN bias. */
-function install(student: KonaEncoder, C: CsrMatrix, alpha: Float32Array, bias: Float32Array): void {
-  const H = student.dim;
-  const N = student.tables.lexical!;
-  N.fill(0);
+/** out[f] += Σ_i C[i, f] α[i]: N = Cᵀ α in the [F, H] rows of `out` (α [n, H]). */
+function addTransposeTimes(C: CsrMatrix, alpha: ArrayLike<number>, H: number, out: Float32Array): void {
   for (let i = 0; i < C.indptr.length - 1; i++) {
     for (let p = C.indptr[i]!; p < C.indptr[i + 1]!; p++) {
       const o = C.indices[p]! * H;
       const v = C.values[p]!;
-      for (let h = 0; h < H; h++) N[o + h]! += v * alpha[i * H + h]!;
+      for (let h = 0; h < H; h++) out[o + h]! += v * alpha[i * H + h]!;
     }
   }
+}
+
+/** N_lex = Cᵀ α  ([G, H]) written into the student's table; b into the last FFN bias. */
+function install(student: KonaEncoder, C: CsrMatrix, alpha: ArrayLike<number>, bias: ArrayLike<number>): void {
+  const N = student.tables.lexical!;
+  N.fill(0);
+  addTransposeTimes(C, alpha, student.dim, N);
   // the last bias before the token states: the projection's in a student narrower than its teacher
   const name = hasProjection(student.cfg) ? 'proj.bias' : `layers.${student.cfg.layers.length - 1}.ffn.fc2.bias`;
   const b = student.params[name] as tf.Variable;
-  b.assign(tf.add(b, tf.tensor1d(bias)));
+  b.assign(tf.add(b, tf.tensor1d(Array.from(bias))));
 }
 
-/** Fit the student's lexical table in closed form (see file header); `P_T` is the teacher's pooled [N, H]. */
-export function initLexicalSkip(student: KonaEncoder, feats: Features[], P_T: Float32Array, E_T: Float32Array, opts: LexicalInitOptions = {}): LexicalInitResult {
-  const t0 = performance.now();
+/**
+ * The ridge stage both fits share: targets Y = `target(rows)` ([n, H]) on the lexical features; λ chosen on a
+ * held-out tenth (seeded) by the mining accuracy of `embed(prediction, heldRows)` against E_T, then one more
+ * solve with that λ on every pair. Returns the choice and the fit on all pairs (features C, α, b).
+ */
+function fitWithHeldOutLambda(
+  student: KonaEncoder,
+  feats: Features[],
+  E_T: Float32Array,
+  label: string,
+  target: (rows: number[]) => Float32Array,
+  embed: (pred: Float32Array, held: number[]) => Float32Array,
+  opts: LexicalInitOptions,
+): { lambda: number; heldOut: { lambda: number; accuracy: number }[]; C: CsrMatrix; alpha: ArrayLike<number>; bias: ArrayLike<number> } {
   const H = student.dim;
-  const lambdas = opts.lambdas ?? [0.1, 0.3, 1];
   const log = opts.log ?? (() => {});
-  if (!student.tables.lexical) throw new Error('student has no lexical skip table');
-  student.tables.lexical.fill(0);
-  const P_S0 = opts.pooledWithoutSkip ?? student.encodeFeatures(feats, { pooled: true }).pooled!;
-  if (P_S0.length !== feats.length * H) throw new Error(`lexical init: P_S0 has ${P_S0.length} values, expected ${feats.length}·${H}`);
+  const solve = { maxIter: opts.maxIter ?? 150, tol: opts.tol ?? 1e-3 };
   const all = [...feats.keys()];
   const order = shuffleInPlace([...all], mulberry32(opts.seed ?? 0));
   const nHeld = Math.max(1, Math.round(order.length / 10));
@@ -108,41 +119,61 @@ export function initLexicalSkip(student: KonaEncoder, feats: Features[], P_T: Fl
 
   // 1. choose λ on the held-out tenth
   const C = featureMatrix(student, feats, fit);
-  const { models, solver, threads } = fitKernelRidge(C, residuals(P_T, P_S0, fit, H), H, {
-    lambdas,
-    maxIter: opts.maxIter ?? 150,
-    tol: opts.tol ?? 1e-3,
-    onIteration: (it, res) => it % 25 === 0 && log(`lexical init: CG iteration ${it}, relative residual ${res.toExponential(2)}`),
+  const { models, solver, threads } = fitKernelRidge(C, target(fit), H, {
+    lambdas: opts.lambdas ?? [0.1, 0.3, 1],
+    ...solve,
+    onIteration: (it, res) => it % 25 === 0 && log(`${label}: CG iteration ${it}, relative residual ${res.toExponential(2)}`),
   });
-  log(`lexical init: CG ${solver.status} after ${solver.iterations} iterations (${fit.length} pairs, ${C.indices.length} non-zeros, ${threads} thread${threads > 1 ? 's' : ''})`);
+  log(`${label}: CG ${solver.status} after ${solver.iterations} iterations (${fit.length} pairs, ${C.indices.length} non-zeros, ${threads} thread${threads > 1 ? 's' : ''})`);
   const heldOut: { lambda: number; accuracy: number }[] = [];
-  // held-out embeddings without re-encoding: pooled = P_S0 + c(x) N_lex + b is linear in the fit
+  // held-out predictions without re-encoding: the fitted term is linear in the features
   const Cheld = featureMatrix(student, feats, held);
   const csc = csrToCsc(C);
   const tgt = new Float32Array(held.length * H);
   held.forEach((r, i) => tgt.set(E_T.subarray(r * H, (r + 1) * H), i * H));
   for (const m of models) {
-    const pooled = predictKernelRidge(Cheld, csc, m);
-    held.forEach((r, i) => {
-      for (let h = 0; h < H; h++) pooled[i * H + h]! += P_S0[r * H + h]!;
-    });
-    const acc = evaluateBitextMining(student.embedPooled(pooled), tgt, H).src2tgt;
+    const acc = evaluateBitextMining(embed(predictKernelRidge(Cheld, csc, m), held), tgt, H).src2tgt;
     heldOut.push({ lambda: m.lambda, accuracy: acc });
-    log(`lexical init: λ = ${m.lambda}: held-out mining accuracy ${(100 * acc).toFixed(1)}% (${held.length} pairs)`);
+    log(`${label}: λ = ${m.lambda}: held-out mining accuracy ${(100 * acc).toFixed(1)}% (${held.length} pairs)`);
   }
   const best = heldOut.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
 
-  // 2. refit with the chosen λ on every pair (one more, single-shift solve) and install it
+  // 2. refit with the chosen λ on every pair (one more, single-shift solve)
   const Call = featureMatrix(student, feats, all);
-  const refit = fitKernelRidge(Call, residuals(P_T, P_S0, all, H), H, {
+  const refit = fitKernelRidge(Call, target(all), H, {
     lambdas: [best.lambda],
-    maxIter: opts.maxIter ?? 150,
-    tol: opts.tol ?? 1e-3,
-    onIteration: (it, res) => it % 25 === 0 && log(`lexical init (refit on all ${all.length} pairs): CG iteration ${it}, relative residual ${res.toExponential(2)}`),
+    ...solve,
+    onIteration: (it, res) => it % 25 === 0 && log(`${label} (refit on all ${all.length} pairs): CG iteration ${it}, relative residual ${res.toExponential(2)}`),
   });
-  log(`lexical init: refit with λ = ${best.lambda}: CG ${refit.solver.status} after ${refit.solver.iterations} iterations`);
-  install(student, Call, refit.models[0]!.alpha, refit.models[0]!.bias);
-  return { lambda: best.lambda, heldOut, seconds: (performance.now() - t0) / 1000 };
+  log(`${label}: refit with λ = ${best.lambda}: CG ${refit.solver.status} after ${refit.solver.iterations} iterations`);
+  return { lambda: best.lambda, heldOut, C: Call, alpha: refit.models[0]!.alpha, bias: refit.models[0]!.bias };
+}
+
+/** Fit the student's lexical table in closed form (see file header); `P_T` is the teacher's pooled [N, H]. */
+export function initLexicalSkip(student: KonaEncoder, feats: Features[], P_T: Float32Array, E_T: Float32Array, opts: LexicalInitOptions = {}): LexicalInitResult {
+  const t0 = performance.now();
+  const H = student.dim;
+  if (!student.tables.lexical) throw new Error('student has no lexical skip table');
+  student.tables.lexical.fill(0);
+  const P_S0 = opts.pooledWithoutSkip ?? student.encodeFeatures(feats, { pooled: true }).pooled!;
+  if (P_S0.length !== feats.length * H) throw new Error(`lexical init: P_S0 has ${P_S0.length} values, expected ${feats.length}·${H}`);
+  const r = fitWithHeldOutLambda(
+    student,
+    feats,
+    E_T,
+    'lexical init',
+    (rows) => residuals(P_T, P_S0, rows, H),
+    (pred, held) => {
+      // pooled = P_S0 + c(x) N_lex + b, embedded by the head
+      held.forEach((r, i) => {
+        for (let h = 0; h < H; h++) pred[i * H + h]! += P_S0[r * H + h]!;
+      });
+      return student.embedPooled(pred);
+    },
+    opts,
+  );
+  install(student, r.C, r.alpha, r.bias);
+  return { lambda: r.lambda, heldOut: r.heldOut, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**
@@ -165,57 +196,33 @@ export function initLexicalSkip(student: KonaEncoder, feats: Features[], P_T: Fl
 export function fitSentenceSkip(student: KonaEncoder, feats: Features[], E_T: Float32Array, opts: LexicalInitOptions = {}): LexicalInitResult {
   const t0 = performance.now();
   const O = student.dim;
-  const lambdas = opts.lambdas ?? [0.1, 0.3, 1];
-  const log = opts.log ?? (() => {});
   if (!student.lexicon) throw new Error('student has no lexicon (a sentence skip needs the lexical features)');
   student.tables.sentence = undefined;
   student.tables.sentenceBias = undefined;
   const e0 = student.encodeWithoutSentenceSkip(feats).embeddings; // [N, O]
-  const all = [...feats.keys()];
-  const order = shuffleInPlace([...all], mulberry32(opts.seed ?? 0));
-  const nHeld = Math.max(1, Math.round(order.length / 10));
-  const held = order.slice(0, nHeld);
-  const fit = order.slice(nHeld);
-  const residual = (rows: number[]) => {
-    const R = new Float32Array(rows.length * O);
-    rows.forEach((r, i) => {
-      for (let h = 0; h < O; h++) R[i * O + h] = E_T[r * O + h]! - e0[r * O + h]!;
-    });
-    return R;
-  };
-  const solve = { maxIter: opts.maxIter ?? 150, tol: opts.tol ?? 1e-3 };
-  const C = featureMatrix(student, feats, fit);
-  const { models, solver } = fitKernelRidge(C, residual(fit), O, { lambdas, ...solve, onIteration: (it, res) => it % 25 === 0 && log(`sentence skip: CG iteration ${it}, relative residual ${res.toExponential(2)}`) });
-  log(`sentence skip: CG ${solver.status} after ${solver.iterations} iterations (${fit.length} pairs)`);
-  const Cheld = featureMatrix(student, feats, held);
-  const csc = csrToCsc(C);
-  const tgt = new Float32Array(held.length * O);
-  held.forEach((r, i) => tgt.set(E_T.subarray(r * O, (r + 1) * O), i * O));
-  const heldOut: { lambda: number; accuracy: number }[] = [];
-  for (const m of models) {
-    const e = predictKernelRidge(Cheld, csc, m);
-    held.forEach((r, i) => {
-      for (let h = 0; h < O; h++) e[i * O + h]! += e0[r * O + h]!;
-    });
-    const acc = evaluateBitextMining(l2NormalizeRows(e, O), tgt, O).src2tgt;
-    heldOut.push({ lambda: m.lambda, accuracy: acc });
-    log(`sentence skip: λ = ${m.lambda}: held-out mining accuracy ${(100 * acc).toFixed(1)}% (${held.length} pairs)`);
-  }
-  const best = heldOut.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
-  const Call = featureMatrix(student, feats, all);
-  const refit = fitKernelRidge(Call, residual(all), O, { lambdas: [best.lambda], ...solve });
-  log(`sentence skip: refit with λ = ${best.lambda}: CG ${refit.solver.status} after ${refit.solver.iterations} iterations`);
-  // N_sen = Cᵀ α  [F, O]
-  const N = new Float32Array(student.lexicon.nFeatures * O);
-  const alpha = refit.models[0]!.alpha;
-  for (let i = 0; i < Call.indptr.length - 1; i++) {
-    for (let p = Call.indptr[i]!; p < Call.indptr[i + 1]!; p++) {
-      const o = Call.indices[p]! * O;
-      const v = Call.values[p]!;
-      for (let h = 0; h < O; h++) N[o + h]! += v * alpha[i * O + h]!;
-    }
-  }
+  const r = fitWithHeldOutLambda(
+    student,
+    feats,
+    E_T,
+    'sentence skip',
+    (rows) => {
+      const R = new Float32Array(rows.length * O);
+      rows.forEach((r, i) => {
+        for (let h = 0; h < O; h++) R[i * O + h] = E_T[r * O + h]! - e0[r * O + h]!;
+      });
+      return R;
+    },
+    (pred, held) => {
+      held.forEach((r, i) => {
+        for (let h = 0; h < O; h++) pred[i * O + h]! += e0[r * O + h]!;
+      });
+      return l2NormalizeRows(pred, O);
+    },
+    opts,
+  );
+  const N = new Float32Array(student.lexicon.nFeatures * O); // N_sen = Cᵀ α  [F, O]
+  addTransposeTimes(r.C, r.alpha, O, N);
   student.tables.sentence = N;
-  student.tables.sentenceBias = Float32Array.from(refit.models[0]!.bias);
-  return { lambda: best.lambda, heldOut, seconds: (performance.now() - t0) / 1000 };
+  student.tables.sentenceBias = Float32Array.from(r.bias);
+  return { lambda: r.lambda, heldOut: r.heldOut, seconds: (performance.now() - t0) / 1000 };
 }

@@ -7,7 +7,8 @@
  *   options: --steps N (timed steps per round, default 6), --rounds N (default 3), --threads N (PyTorch
  *            threads, default 2), --ours-threads N (our trainer's threads, default OPTICAL_TRAIN_THREADS or
  *            the core count; each round also runs ours on 1 thread: `ours_1thread_ms`),
- *            --python PATH (default /usr/bin/python3)
+ *            --python PATH (default /usr/bin/python3), --tokens N (tokens per sentence, student and teacher;
+ *            default 32, the issue's shape; the README's Swahili bitext averages about 57 student pieces)
  * Each round also runs ours with `engine: "onnx"` (OPTICAL_TRAIN_ENGINE=onnx: explicit forward/backward, the
  * matrix products on ONNX Runtime with OPTICAL_ORT_THREADS or the core count; src/models/onnx/train-step.ts):
  * `ours_ort_ms`, `ratio_ort` (ours_ort / torch), `ort_threads`; skipped when onnxruntime-node cannot load.
@@ -58,7 +59,8 @@ const log = (...x: unknown[]): void => {
   if (!json) console.log(...x);
 };
 
-const B = 32, L = 32, H = 512, V = 8000;
+const B = 32, L = Number(argVal('--tokens', '32')), H = 512, V = 8000;
+if (!(Number.isInteger(L) && L > 0 && L <= 128)) throw new Error(`--tokens must be an integer in [1, 128], got ${argVal('--tokens', '')}`);
 const N_STEPS = STEPS + 1; // + the warm-up step of each round
 const cfg: KonaConfig = {
   vocabSize: V,

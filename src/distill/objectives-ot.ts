@@ -6,7 +6,8 @@
  * Legend: B batch, Ls student tokens (padded), Lt teacher tokens (padded), H hidden width;
  * costs and plans [B, N, M] with N = Ls, M = Lt.
  */
-import { tf, bmm, type Tensor } from '../models/engine.ts';
+import { tf, type Tensor } from '../models/engine.ts';
+import { batchedMatMul } from '../models/onnx/batched.ts';
 import type { KonaOutput } from '../models/kona.ts';
 import { sinkhornBatched, sinkhornUnbalanced } from '../ot/index.ts';
 import { ArgumentError } from '../errors.ts';
@@ -77,17 +78,17 @@ export class OtObjective implements Objective {
     const { tau, ...rest } = this.opts;
     return { name: this.name, ...rest, tau: tau === Infinity ? 'balanced' : tau };
   }
-  /** C [B, Ls, Lt] from student tokens s [B, Ls, H] and teacher tokens t [B, Lt, H]. */
+  /** C [B, Ls, Lt] from student tokens s [B, Ls, H] and teacher tokens t [B, Lt, H] (the products on ONNX Runtime: onnx/batched.ts). */
   cost(s: Tensor, t: Tensor): Tensor {
     const tT = tf.transpose(t, [0, 2, 1]); // [B, H, Lt]
     if (this.opts.cost === 'cosine') {
       const sn = tf.div(s, tf.add(tf.norm(s, 'euclidean', -1, true), 1e-6));
       const tn = tf.div(tT, tf.add(tf.norm(tT, 'euclidean', 1, true), 1e-6));
-      return tf.sub(1, bmm(sn, tn));
+      return tf.sub(1, batchedMatMul(sn, tn));
     }
     const s2 = tf.sum(tf.square(s), -1, true); // [B, Ls, 1]
     const t2 = tf.sum(tf.square(tT), 1, true); // [B, 1, Lt]
-    return tf.div(tf.relu(tf.sub(tf.add(s2, t2), tf.mul(bmm(s, tT), 2))), this.opts.scale);
+    return tf.div(tf.relu(tf.sub(tf.add(s2, t2), tf.mul(batchedMatMul(s, tT), 2))), this.opts.scale);
   }
 
   /**

@@ -30,6 +30,9 @@
  *                                                       // these are the default kinds)
  *              "seed": 0, "sides": "queries" }          // seed default: the config's; "queries" (default): the
  *                                                       // foreign side only; "both": also the English side
+ *   "analysis": { "set": "sib-dev", "methods": ["teacher", "mse", "ot"],   // optional: training curves, held-out
+ *                 "pairs": 200, "examples": 2 }        // token transport and alignment examples (experiment-analysis.ts);
+ *                                                       // the set must not be a test set
  * }
  * ```
  * Evaluation set specs: see `experiment-sets.ts`. Method kinds and their options: `experiment-methods.ts`.
@@ -38,6 +41,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { NOISE_NAMES, type NoiseName } from '../text/noise.ts';
+import type { AnalysisConfig } from './experiment-analysis.ts';
 import { DEFAULT_NOISE_KINDS } from '../distill/augment.ts';
 
 export const LANGUAGE_GROUPS = ['low', 'high', 'control'] as const;
@@ -103,6 +107,7 @@ export interface ExperimentConfig {
   languages: LanguageConfig[];
   methods: MethodConfig[];
   noise?: NoiseConfig;
+  analysis?: AnalysisConfig;
   /** the file it was read from (for messages) */
   file: string;
 }
@@ -151,7 +156,7 @@ class At {
 export function parseExperimentConfig(raw: unknown, file: string): ExperimentConfig {
   const root = new At(file, '$');
   const o = root.object(raw);
-  root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'noise', 'description', 'reading']);
+  root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'noise', 'description', 'reading', 'analysis']);
   const name = root.at('name').name(o['name']);
   const description = o['description'] === undefined ? undefined : root.at('description').string(o['description']);
   const reading = o['reading'] === undefined ? undefined : resolve(dirname(file), root.at('reading').string(o['reading']));
@@ -189,7 +194,23 @@ export function parseExperimentConfig(raw: unknown, file: string): ExperimentCon
     });
   }
   const noise = o['noise'] === undefined ? undefined : parseNoise(o['noise'], root.at('noise'), seed);
-  return { name, description, reading, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, noise, file };
+  const analysis = o['analysis'] === undefined ? undefined : parseAnalysis(o['analysis'], root.at('analysis'), setNames, methods.map((m) => m.name));
+  return { name, description, reading, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, noise, analysis, file };
+}
+
+/** The `analysis` block: a set some language has (not a test set), known methods, pair counts. */
+function parseAnalysis(v: unknown, at: At, setNames: Set<string>, methodNames: string[]): AnalysisConfig {
+  const o = at.object(v);
+  at.keys(o, ['set', 'methods', 'pairs', 'examples']);
+  const set = at.at('set').string(o['set']);
+  if (!setNames.has(set)) at.at('set').fail(`no language has an evaluation set "${set}" (have: ${[...setNames].join(', ')})`);
+  if (/test/i.test(set)) at.at('set').fail(`"${set}" looks like a test set; the analysis reads a development set (test sets are never used for tuning)`);
+  const methods = at.at('methods').strings(o['methods']);
+  methods.forEach((m, i) => methodNames.includes(m) || at.at('methods').at(i).fail(`no method "${m}" (have: ${methodNames.join(', ')})`));
+  const pairs = o['pairs'] === undefined ? 200 : at.at('pairs').int(o['pairs'], 1);
+  const examples = o['examples'] === undefined ? 2 : at.at('examples').int(o['examples'], 0);
+  if (examples > pairs) at.at('examples').fail(`${examples} examples > ${pairs} pairs`);
+  return { set, methods, pairs, examples };
 }
 
 /** Noise kind names, checked: a non-empty array of distinct `NOISE_NAMES` (`fail(index, msg)`). */

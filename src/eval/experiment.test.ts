@@ -101,11 +101,42 @@ describe('experiment runner on a tiny config made by the test', () => {
       const summary = JSON.parse(readFileSync(join(out, 'tiny.json'), 'utf8'));
       expect(summary.cells).toHaveLength(7);
       expect(summary.cells[0].sets.dev.ranks).toBeUndefined();
+
+      // an analysis block: every cell reused; curves, token transport (held-out and train) and alignment examples
+      writeFileSync(file, JSON.stringify({ ...config(dir, 3, ['toy']), analysis: { set: 'dev', methods: ['teacher', 'ot'], pairs: 4, examples: 1 } }));
+      const r4 = await runExperiment(loadExperiment(file), { out });
+      expect(r4.ran).toEqual([]);
+      const a = r4.analysis!;
+      expect(a.curves.map((c) => `${c.method}/${c.lang}:${c.points.length}`).sort()).toEqual(['ot/sh:3', 'ot/toy:3']);
+      expect(a.transport.map((t) => `${t.method}/${t.lang}/${t.split}:${t.pairs}`).sort()).toEqual(['ot/sh/held-out:4', 'ot/sh/train:4', 'ot/toy/held-out:4', 'ot/toy/train:4', 'teacher/toy/held-out:4', 'teacher/toy/train:4']);
+      for (const t of a.transport) expect(t.mean).toBeGreaterThan(0);
+      expect(a.alignments.map((x) => `${x.method}/${x.lang}/${x.index}`).sort()).toEqual(['ot/sh/0', 'ot/toy/0', 'teacher/toy/0']);
+      await writeReport(r4, out, { command: 'test', machine: 'test', date: '2026-01-01' });
+      const md4 = readFileSync(join(out, 'tiny.md'), 'utf8');
+      expect(md4).toContain('## Why: held-out token transport, training curves, alignments');
+      expect(md4).toContain('| method | toy held-out | toy train | sh held-out | sh train |');
+      expect(md4).toMatch(/Alignment example, toy, `dev` pair 0/);
+      expect(readFileSync(join(out, 'charts/tiny-curves.svg'), 'utf8')).toMatch(/^<svg/);
     } finally {
       if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
       else process.env['OPTICAL_CACHE'] = cacheEnv;
     }
   }, 240_000);
+
+  it('every committed cell of the paper matrix has the key the current config and code give it (a rerun reuses it)', () => {
+    const repo = join(import.meta.dirname, '..', '..');
+    const { cfg, methods } = loadExperiment(join(repo, 'experiments', 'paper.json'));
+    let checked = 0;
+    for (const m of methods) {
+      for (const lang of cfg.languages) {
+        const file = cellFile(join(repo, 'results'), m.config.name, lang.code);
+        if (!existsSync(file)) continue;
+        expect(cellKey(cfg, m, lang), file).toBe(JSON.parse(readFileSync(file, 'utf8')).key);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
 
   it('the sentence skip in cell keys: absent = false = the keys of the committed robustness cells (fitted before it existed); true differs', () => {
     const repo = join(import.meta.dirname, '..', '..');
@@ -148,6 +179,10 @@ describe('experiment runner on a tiny config made by the test', () => {
     expect(bad((c) => void ((c.methods[0] as { languages?: string[] }).languages = ['toy', 'xx']))).toThrow(/\$\.methods\[0\]\.languages\[1\]: no language "xx" \(have: toy, sh\)/);
     expect(bad((c) => void ((c.languages[0] as { maxPairs?: number }).maxPairs = 0))).toThrow(/\$\.languages\[0\]\.maxPairs: expected an integer ≥ 1/);
     expect(bad((c) => ({ ...c, evaluation: ['test'] }))).toThrow(/\$\.evaluation\[0\]: no language has an evaluation set "test"/);
+    expect(bad((c) => ({ ...c, analysis: { set: 'dev', methods: ['ot', 'nope'] } }))).toThrow(/\$\.analysis\.methods\[1\]: no method "nope"/);
+    expect(bad((c) => ({ ...c, analysis: { set: 'tst', methods: ['ot'] } }))).toThrow(/\$\.analysis\.set: no language has an evaluation set "tst"/);
+    expect(bad((c) => ({ ...c, languages: c.languages.map((l) => ({ ...l, eval: { 'sib-test': l.eval.dev } })), analysis: { set: 'sib-test', methods: ['ot'] } }))).toThrow(/\$\.analysis\.set: "sib-test" looks like a test set/);
+    expect(bad((c) => ({ ...c, analysis: { set: 'dev', methods: ['ot'], pairs: 2, examples: 3 } }))).toThrow(/\$\.analysis\.examples: 3 examples > 2 pairs/);
     const write = (c: unknown) => {
       const f = join(dir, 'c.json');
       writeFileSync(f, JSON.stringify(c));

@@ -19,6 +19,9 @@
  * block changed is evaluated again with the system its earlier fit left (`Method.reload`, e.g. the saved
  * student), not refitted. A method with `pairs` is fitted on that seeded nested sample of the language's
  * bitext (`train.pairs` records the size used).
+ *
+ * With an `analysis` block, after the cells: training curves, held-out token transport and alignment examples
+ * of the named methods on a development set (`experiment-analysis.ts`; `results.analysis`), for the report.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -36,6 +39,7 @@ import './experiment-distill.ts';
 import './experiment-baselines.ts';
 import { DIRECTIONS, METRICS, type Direction, type Metric } from './experiment-metrics.ts';
 import { compareToBaseline, type Comparison } from './experiment-compare.ts';
+import { analyseExperiment, type ExperimentAnalysis } from './experiment-analysis.ts';
 import { compareAreas, evaluateScores, noisyVersions, type AreaComparison, type NoisyEvalSet, type NoisyResult } from './experiment-noise.ts';
 
 export const CELL_VERSION = 1;
@@ -87,6 +91,8 @@ export interface ExperimentResults {
   comparisons: Comparison[];
   /** with a noise block: each method's R@1 area (X→en) against the baseline's, paired over the same queries */
   areaComparisons?: AreaComparison[];
+  /** training curves, held-out token transport, alignment examples (config `analysis`) */
+  analysis?: ExperimentAnalysis;
   /** cells fitted in this run and cells reused from earlier runs */
   ran: string[];
   skipped: string[];
@@ -256,6 +262,19 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       ran.push(id);
     }
   }
+  let analysis: ExperimentAnalysis | undefined;
+  const an = cfg.analysis;
+  if (an) {
+    teacher ??= cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite();
+    const lang = (code: string) => cfg.languages.find((l) => l.code === code)!;
+    analysis = await analyseExperiment(cells, an, teacher, {
+      heldOut: (code) => {
+        const spec = lang(code).eval[an.set];
+        return spec === undefined ? undefined : loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks);
+      },
+      train: (code, n) => sampleBitext(loadTrainingBitext(lang(code), cfg, dataDir), n, cfg.seed),
+    }, log);
+  }
   const sets = cfg.evaluation ?? [...new Set(cfg.languages.flatMap((l) => Object.keys(l.eval)))];
   const sig = { samples: cfg.significance.samples, seed: cfg.seed };
   const comparisons = compareToBaseline(cells, cfg.significance.baseline, sets, sig);
@@ -274,6 +293,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
     cells,
     comparisons,
     ...(areaComparisons ? { areaComparisons } : {}),
+    ...(analysis ? { analysis } : {}),
     ran,
     skipped,
     wallSeconds: (performance.now() - t0) / 1000,

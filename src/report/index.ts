@@ -9,6 +9,7 @@
  *   with a noise block (robustness.ts): R@1-vs-rate tables, area, relative drop (also in <name>.json,
  *                            `robustness`); charts/<name>-noise.*
  *   when student or bitext size varies (scaling.ts): gap tables; charts/<name>-scaling-{size,pairs}.*
+ *   with an analysis block (analysis.ts): held-out token transport, alignment examples; charts/<name>-curves.*
  */
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ExperimentResults } from '../eval/experiment.ts';
@@ -19,12 +20,14 @@ import { ALPHA, costTable, gapSets, gapTable, setSizes, setTable, significanceTa
 import { robustnessMarkdown, robustnessSummary } from './robustness.ts';
 import { isScalingStudy, scalingMarkdown } from './scaling.ts';
 import { noiseChartSpec, scalingChartSpec } from './charts-studies.ts';
+import { analysisMarkdown, curveChartSpec } from './analysis.ts';
 
 export * from './tables.ts';
 export * from './charts.ts';
 export * from './robustness.ts';
 export * from './scaling.ts';
 export * from './charts-studies.ts';
+export * from './analysis.ts';
 
 export interface ReportMeta {
   /** the command that produced the results */
@@ -67,7 +70,7 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
   }
   out.push('## Gap: high- minus low-resource', '', 'Mean over the languages of each group of the mean of both directions; points of R@1 (high − low). Control languages are not in either group.', '', gapTable(r), '');
   if (charts['gap']) out.push(`![gap](${charts['gap']})`, '');
-  out.push(...robustnessMarkdown(r, charts), ...scalingMarkdown(r, charts));
+  out.push(...robustnessMarkdown(r, charts), ...scalingMarkdown(r, charts), ...analysisMarkdown(r, charts));
   out.push('## Cost per cell (fit + evaluation)', '', costTable(r), '');
   return out.join('\n');
 }
@@ -92,6 +95,8 @@ export async function writeReport(r: ExperimentResults, out: string, meta: Repor
   if (gapSets(r).length) specs.push(['gap', gapChartSpec(r)]);
   if (r.noise && r.cells.some((c) => Object.values(c.sets).some((s) => s.noise))) specs.push(['noise', noiseChartSpec(r)]);
   if (isScalingStudy(r) && gapSets(r).length) specs.push(['scaling-size', scalingChartSpec(r, 'size')], ['scaling-pairs', scalingChartSpec(r, 'pairs')]);
+  const curves = curveChartSpec(r);
+  if (curves) specs.push(['curves', curves]);
   for (const [key, spec] of specs) {
     const base = `charts/${r.name}-${key}`;
     const { svg, png } = await renderChart(spec);

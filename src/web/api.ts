@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { HttpError, choiceField, intField, numberField, onlyFields, readJsonBody, textField } from './http.ts';
-import { OT_COSTS } from './align.ts';
+import { OT_COSTS } from '../eval/alignment.ts';
 import type { WebApp, Role } from './app.ts';
 import { listReports, renderReport } from './reports.ts';
 

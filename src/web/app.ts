@@ -12,7 +12,7 @@ import { SearchIndex, type IndexManifest } from '../retrieval/search-index.ts';
 import { isTeacherSpec, loadModel, modelSpecPath, peekModel } from '../retrieval/model-spec.ts';
 import type { SentenceEncoder } from '../models/types.ts';
 import type { Features } from '../models/features.ts';
-import { alignTokens, type AlignmentPlan, type OtCost, type TokenStates } from './align.ts';
+import { alignTokens, type AlignmentPlan, type OtCost, type TokenStates } from '../eval/alignment.ts';
 import { Batcher, WorkQueue } from './queue.ts';
 
 export type Role = 'teacher' | 'student';
@@ -191,7 +191,7 @@ export class WebApp {
     return out;
   }
 
-  /** OT plans source → target: the student's (when loaded) and the teacher zero-shot's (see align.ts). */
+  /** OT plans source → target: the student's (when loaded) and the teacher zero-shot's (see src/eval/alignment.ts). */
   async align(source: string, target: string, epsilon: number, cost: OtCost): Promise<AlignResponse> {
     return this.queue.run(() => {
       const tgt = this.tokens('teacher', target);

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { initEngine, tf } from '../models/engine.ts';
 import { OtObjective } from '../distill/objectives.ts';
 import { mulberry32 } from '../util/random.ts';
-import { alignTokens, costMatrix, type TokenStates } from './align.ts';
+import { alignTokens, costMatrix, type TokenStates } from './alignment.ts';
 
 const H = 16;
 function states(n: number, seed: number, scale = 10): TokenStates {

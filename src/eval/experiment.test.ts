@@ -123,6 +123,18 @@ describe('experiment runner on a tiny config made by the test', () => {
     }
   }, 240_000);
 
+  it('a missing data file of any language stops the run before the first cell is fitted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-exp-pre-'));
+    writeToy(dir);
+    const c = config(dir);
+    c.languages[1]!.eval = { dev: `lines:${dir}/dev.sh:${dir}/missing.en` };
+    const file = join(dir, 'pre.json');
+    writeFileSync(file, JSON.stringify(c));
+    const out = join(dir, 'results');
+    await expect(runExperiment(loadExperiment(file), { out })).rejects.toThrow(/missing\.en/);
+    expect(existsSync(join(out, 'cells'))).toBe(false);
+  });
+
   it('every committed cell of the paper matrix has the key the current config and code give it (a rerun reuses it)', () => {
     const repo = join(import.meta.dirname, '..', '..');
     const { cfg, methods } = loadExperiment(join(repo, 'experiments', 'paper.json'));

@@ -177,15 +177,25 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
     return done !== undefined && done.key === cellKey(cfg, m, lang) && done.version === CELL_VERSION;
   };
   // what the cells still to run need outside the config (dictionaries, MT systems), before any fitting
+  const inScope = (m: Method, lang: LanguageConfig) => !m.config.languages || m.config.languages.includes(lang.code);
   for (const lang of cfg.languages) {
-    for (const m of methods) if (m.check && (!m.config.languages || m.config.languages.includes(lang.code)) && !isDone(m, lang)) m.check(lang, dataDir);
+    for (const m of methods) if (m.check && inScope(m, lang) && !isDone(m, lang)) m.check(lang, dataDir);
+  }
+  // and their data: every language with a cell to run has its bitext and evaluation sets read now, so that a
+  // missing or malformed file stops the run before hours of fitting, not when its language comes up
+  const bitexts = new Map<string, Bitext>();
+  const evalSetsOf = new Map<string, Map<string, EvalSet>>();
+  for (const lang of cfg.languages) {
+    if (!methods.some((m) => inScope(m, lang) && !isDone(m, lang))) continue;
+    bitexts.set(lang.code, loadTrainingBitext(lang, cfg, dataDir));
+    evalSetsOf.set(lang.code, new Map(Object.entries(lang.eval).map(([name, spec]) => [name, loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks)])));
   }
   for (const lang of cfg.languages) {
     let evalSets: Map<string, EvalSet> | undefined;
     let noisy: Map<string, NoisyEvalSet[]> | undefined;
     let bitext: Bitext | undefined;
     for (const m of methods) {
-      if (m.config.languages && !m.config.languages.includes(lang.code)) continue;
+      if (!inScope(m, lang)) continue;
       const id = `${m.config.name}/${lang.code}`;
       const key = cellKey(cfg, m, lang);
       const file = cellFile(opts.out, m.config.name, lang.code);
@@ -199,8 +209,8 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       if (done) log(`cell ${id}: config changed since it was run, running again`);
       teacher ??= cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite();
       const tch = teacher;
-      evalSets ??= new Map(Object.entries(lang.eval).map(([name, spec]) => [name, loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks)]));
-      bitext ??= loadTrainingBitext(lang, cfg, dataDir);
+      evalSets ??= evalSetsOf.get(lang.code)!;
+      bitext ??= bitexts.get(lang.code)!;
       const noiseCfg = cfg.noise;
       if (noiseCfg) noisy ??= new Map([...evalSets].map(([name, set]) => [name, noisyVersions(set, noiseCfg)]));
       const train = m.config.pairs ? sampleBitext(bitext, m.config.pairs, cfg.seed) : bitext;

@@ -61,12 +61,24 @@ export function lexicalCoefficients(lexicon: Tfidf, words: { start: number; end:
   }
   const { cols, vals } = lexicon.row(allKeys);
   const v = new Map(cols.map((c, j) => [c, vals[j]!]));
+  // one buffer per sentence for all its words' columns and coefficients (views below): a typed array per word
+  // would be ~2 ArrayBuffers per word kept alive through training, which every full GC has to sweep
+  const total = wordCols.reduce((n, cs) => n + cs.length, 0);
+  const allCols = new Int32Array(total);
+  const allCoef = new Float32Array(total);
+  let at = 0;
   words.forEach((w, i) => {
     const cs = wordCols[i]!;
-    const lex: TokenLexical = { cols: Int32Array.from(cs), coef: Float32Array.from(cs, (c) => (T * v.get(c)!) / count.get(c)!) };
+    for (let j = 0; j < cs.length; j++) {
+      allCols[at + j] = cs[j]!;
+      allCoef[at + j] = (T * v.get(cs[j]!)!) / count.get(cs[j]!)!;
+    }
+    const lex: TokenLexical = { cols: allCols.subarray(at, at + cs.length), coef: allCoef.subarray(at, at + cs.length) };
+    at += cs.length;
     for (let t = w.start; t < w.end; t++) out[t] = lex;
   });
-  for (let t = 0; t < T; t++) out[t] ??= { cols: new Int32Array(0), coef: new Float32Array(0) };
+  const empty: TokenLexical = { cols: allCols.subarray(0, 0), coef: allCoef.subarray(0, 0) };
+  for (let t = 0; t < T; t++) out[t] ??= empty;
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { TOY_ENG_20, toyLanguage } from '../../test/toy-bitext.ts';
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -105,6 +105,32 @@ describe('optical CLI', () => {
     // trained on these very pairs: far above chance (1/20)
     expect(r.src2tgt).toBeGreaterThan(0.5);
   });
+
+  it('distill: Ctrl-C stops after the current step with a checkpoint (exit 130, says how to continue); --resume finishes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-cli-stop-'));
+    writeFileSync(join(dir, 'xx.txt'), TOY_ENG_20.map(toyLanguage).join('\n') + '\n');
+    writeFileSync(join(dir, 'en.txt'), TOY_ENG_20.join('\n') + '\n');
+    const env = { ...process.env, OPTICAL_DATA: '/nonexistent-optical-data', OPTICAL_CACHE: join(dir, 'cache') };
+    const args = [BIN, 'distill', '--lang', 'xx', '--bitext', `lines:${join(dir, 'xx.txt')}:${join(dir, 'en.txt')}`, '--objective', 'ot', '--out', join(dir, 's'), '--steps', '100', '--batch', '4', '--json', '--quiet'];
+    const child = spawn(process.execPath, args, { env });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const log = join(dir, 's', 'train.jsonl');
+    const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length : 0);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    while (lines() < 2) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    const m = /optical: training stopped at step (\d+) of 100; checkpoint written to .*checkpoint; run the same command with --resume to continue/.exec(stderr);
+    expect(m, stderr).not.toBeNull();
+    const at = Number(m![1]);
+    expect(at).toBeLessThan(100);
+    expect(JSON.parse(readFileSync(join(dir, 's', 'checkpoint', 'state.json'), 'utf8')).step).toBe(at);
+    const r = spawnSync(process.execPath, [...args, '--resume'], { encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ steps: 100 });
+    expect(existsSync(join(dir, 's', 'checkpoint'))).toBe(false);
+  }, 240_000);
 
   it('experiment run: a bad config is a one-line error naming the file and the field, exit code 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'optical-cli-exp-'));

@@ -5,6 +5,7 @@ import { distillClip } from '../distill/clip.ts';
 import { OBJECTIVES, OT_MARGINALS } from '../distill/objectives.ts';
 import { progressBar } from './progress.ts';
 import { InputError } from '../errors.ts';
+import { installStopHandlers, Stopped } from '../util/stop.ts';
 import { sizedConfig } from '../models/student.ts';
 import { USE_LITE_CONFIG } from '../models/kona.ts';
 
@@ -127,7 +128,12 @@ export function distillCommand(program: Command): void {
           if (s.step === s.totalSteps) trainBar.stop();
         },
       };
-      const r = o.clip !== undefined ? await distillClip({ ...cfg, clip: o.clip }, hooks) : await distill(cfg, hooks);
+      installStopHandlers();
+      const r = await (o.clip !== undefined ? distillClip({ ...cfg, clip: o.clip }, hooks) : distill(cfg, hooks)).catch((e: unknown) => {
+        if (!(e instanceof Stopped)) throw e;
+        trainBar?.stop();
+        throw new Stopped(`${e.message}; run the same command with --resume to continue`);
+      });
       const summary = { out: o.out, lang: o.lang, objective: o.objective, pairs: r.bitext.src.length, steps: r.steps, loss: r.lastLoss, seconds: Math.round((performance.now() - t0) / 1000), ...('shape' in r && r.shape ? { student: r.shape } : {}) };
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stdout.write(`saved ${o.out} (${summary.pairs} pairs, ${summary.steps} steps, final loss ${r.lastLoss.toFixed(4)}, ${summary.seconds}s)\n`);

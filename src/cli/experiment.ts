@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { loadExperiment, runExperiment } from '../eval/experiment.ts';
 import { writeReport } from '../report/index.ts';
+import { installStopHandlers, Stopped } from '../util/stop.ts';
 
 export function experimentCommand(program: Command): void {
   const exp = program.command('experiment').description('experiments over methods × languages');
@@ -16,7 +17,10 @@ export function experimentCommand(program: Command): void {
     .action(async (config: string, o) => {
       const loaded = loadExperiment(config);
       const log = (m: string) => o.quiet || process.stderr.write(`${m}\n`);
-      const r = await runExperiment(loaded, { out: o.out, dataDir: o.dataDir, log });
+      installStopHandlers();
+      const r = await runExperiment(loaded, { out: o.out, dataDir: o.dataDir, log }).catch((e: unknown) => {
+        throw e instanceof Stopped ? new Stopped(`${e.message}; run the same command again to continue (finished cells are kept, an interrupted distillation resumes from its checkpoint)`) : e;
+      });
       const cpu = cpus();
       const meta = {
         command: `optical experiment run ${process.argv.slice(process.argv.indexOf('run') + 1).join(' ')}`,

@@ -3,10 +3,13 @@
  *
  * Exit codes: 0 success; 2 the user's mistake — a bad flag, input or missing file/model (OpticalError,
  * commander's usage errors, a system error such as EACCES on a path), printed as one line
- * `optical: message`; 1 an internal error, printed as one line too (the stack with OPTICAL_DEBUG=1).
+ * `optical: message`; 1 an internal error, printed as one line too (the stack with OPTICAL_DEBUG=1); 130 a
+ * long job (distill, experiment run) stopped by Ctrl-C / SIGTERM at a safe point, its work saved (the message
+ * says how to continue; src/util/stop.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { OpticalError } from '../errors.ts';
+import { Stopped } from '../util/stop.ts';
 import { distillCommand } from './distill.ts';
 import { evalMiningCommand, evalTrecCommand } from './eval.ts';
 import { demoCommand } from './demo.ts';
@@ -34,6 +37,10 @@ experimentCommand(program);
 /** Print `e` for the user and return the exit code (see the file header). */
 function report(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed its message
+  if (e instanceof Stopped) {
+    process.stderr.write(`optical: ${e.message}\n`);
+    return 130; // as a shell reports a job ended by Ctrl-C
+  }
   if (e instanceof OpticalError) {
     process.stderr.write(`optical: ${e.message}\n`);
     return 2;

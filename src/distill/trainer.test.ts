@@ -9,6 +9,7 @@ import { createStudent, loadStudent, type KonaStudent } from '../models/student.
 import type { KonaEncoder } from '../models/encoder.ts';
 import { makeObjective } from './objectives.ts';
 import { train, teacherTargets, makeBatches, type TeacherTargets } from './trainer.ts';
+import { clearStop, requestStop, Stopped } from '../util/stop.ts';
 
 // A tiny made-up bitext: a toy "language" that writes English words backwards with a suffix.
 const ENG = TOY_ENG_16;
@@ -66,6 +67,18 @@ describe('trainer on a tiny bitext made by the test', () => {
     expect(lc).toEqual(la.slice(4));
     expect(readFileSync(join(root, 'c', 'model.safetensors')).equals(readFileSync(join(root, 'a', 'model.safetensors')))).toBe(true);
     expect(existsSync(join(root, 'c', 'checkpoint'))).toBe(false);
+
+    // a stop request (Ctrl-C) after step 7: a checkpoint of step 7 (not only the periodic one of step 4), Stopped, and
+    // resuming gives the uninterrupted run
+    try {
+      await expect(run(await fresh(), join(root, 'd'), { onStep: (s) => { if (s.step === 7) requestStop(); } })).rejects.toThrow(Stopped);
+    } finally {
+      clearStop();
+    }
+    expect(JSON.parse(readFileSync(join(root, 'd', 'checkpoint', 'state.json'), 'utf8')).step).toBe(7);
+    const ld = await run(await fresh(), join(root, 'd'), { resume: true });
+    expect(ld).toEqual(la.slice(7));
+    expect(readFileSync(join(root, 'd', 'model.safetensors')).equals(readFileSync(join(root, 'a', 'model.safetensors')))).toBe(true);
     const log = readFileSync(join(root, 'a', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.map((r) => r.step)).toEqual([...Array(12).keys()].map((i) => i + 1));
 

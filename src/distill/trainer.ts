@@ -27,6 +27,7 @@ import { ArrayAdam, DenseAdam, SparseAdam, learningRate, ADAM_DEFAULTS, type Mom
 import type { Objective, TeacherBatch } from './objectives.ts';
 import { mulberry32, shuffleInPlace } from '../util/random.ts';
 import { atomicWriteFile } from '../util/fs.ts';
+import { Stopped, stopRequested, yieldToEvents } from '../util/stop.ts';
 import { ArgumentError } from '../errors.ts';
 import { tokenIdfWeights } from './idf.ts';
 import { GradientPool, trainThreads } from './parallel.ts';
@@ -333,6 +334,12 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       o.onStep?.(info);
       if (!Number.isFinite(lastLoss)) throw new Error(`loss is ${lastLoss} at step ${step}; lower the learning rate`);
       if (step % opt.checkpointEvery === 0 && step < totalSteps) checkpoint(ckptDir, student, dense, tables, step, opt.record, objAdam);
+      // a stop request (Ctrl-C in the CLI; src/util/stop.ts): save this step and stop
+      await yieldToEvents();
+      if (stopRequested() && step < totalSteps) {
+        if (step % opt.checkpointEvery !== 0) checkpoint(ckptDir, student, dense, tables, step, opt.record, objAdam);
+        throw new Stopped(`training stopped at step ${step} of ${totalSteps}; checkpoint written to ${ckptDir}`);
+      }
     }
   }
   // an objective with parameters records their trained values (e.g. the learned temperature)

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
 import { loadExperiment, runExperiment, cellFile, cellKey, fitKey } from './experiment.ts';
 import { parseExperimentConfig } from './experiment-config.ts';
+import { clearStop, requestStop } from '../util/stop.ts';
 import { writeReport } from '../report/index.ts';
 
 // held-out sentences made of the training words (never in the training bitext)
@@ -133,6 +134,14 @@ describe('experiment runner on a tiny config made by the test', () => {
     const out = join(dir, 'results');
     await expect(runExperiment(loadExperiment(file), { out })).rejects.toThrow(/missing\.en/);
     expect(existsSync(join(out, 'cells'))).toBe(false);
+    // a stop request (Ctrl-C in the CLI) ends the run before its next cell
+    writeFileSync(file, JSON.stringify(config(dir)));
+    requestStop();
+    try {
+      await expect(runExperiment(loadExperiment(file), { out })).rejects.toThrow(/stopped before cell teacher\/toy \(0 cells finished in this run/);
+    } finally {
+      clearStop();
+    }
   });
 
   it('every committed cell of the paper matrix has the key the current config and code give it (a rerun reuses it)', () => {

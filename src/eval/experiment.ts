@@ -31,6 +31,7 @@ import { loadUseLite } from '../models/use-lite.ts';
 import { loadEncoder } from '../models/student.ts';
 import type { SentenceEncoder } from '../models/types.ts';
 import { atomicWriteFile } from '../util/fs.ts';
+import { Stopped, stopRequested } from '../util/stop.ts';
 import { InputError } from '../errors.ts';
 import { readExperimentConfig, type ExperimentConfig, type LanguageConfig, type LanguageGroup, type MethodConfig } from './experiment-config.ts';
 import { loadEvalSet, loadTrainingBitext, trainingOverlap, type EvalSet } from './experiment-sets.ts';
@@ -206,6 +207,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
         skipped.push(id);
         continue;
       }
+      if (stopRequested()) throw new Stopped(`stopped before cell ${id} (${ran.length} cells finished in this run, all kept)`);
       if (done) log(`cell ${id}: config changed since it was run, running again`);
       teacher ??= cfg.teacher ? await loadEncoder(cfg.teacher) : await loadUseLite();
       const tch = teacher;

@@ -124,7 +124,7 @@ describe('experiment runner on a tiny config made by the test', () => {
     }
   }, 240_000);
 
-  it('a missing data file of any language stops the run before the first cell is fitted', async () => {
+  it('a missing data file stops the run before the first fit; a stop request ends it before the next cell, or inside a distillation with its checkpoint and time kept', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'optical-exp-pre-'));
     writeToy(dir);
     const c = config(dir);
@@ -142,7 +142,29 @@ describe('experiment runner on a tiny config made by the test', () => {
     } finally {
       clearStop();
     }
-  });
+    // stopped inside a distillation: its checkpoint and the time spent are kept; the next run resumes the cell
+    // and counts that time in its cost
+    writeFileSync(file, JSON.stringify(config(dir, 3)));
+    const cacheEnv = process.env['OPTICAL_CACHE'];
+    process.env['OPTICAL_CACHE'] = join(dir, 'cache');
+    try {
+      await expect(runExperiment(loadExperiment(file), { out, log: (m) => m.startsWith('cell ot/toy: fitting') && requestStop() })).rejects.toThrow(/training stopped at step 1 of 3/);
+      clearStop();
+      const spent = JSON.parse(readFileSync(join(out, 'work', 'ot', 'toy', 'spent.json'), 'utf8')).seconds;
+      expect(spent).toBeGreaterThan(0);
+      expect(existsSync(join(out, 'work', 'ot', 'toy', 'student', 'checkpoint', 'state.json'))).toBe(true);
+      const r = await runExperiment(loadExperiment(file), { out });
+      const ot = r.cells.find((c) => c.method === 'ot' && c.lang === 'toy')!;
+      expect(ot.seconds.fitEarlierRuns).toBe(spent);
+      expect(ot.seconds.fit).toBeGreaterThan(spent);
+      expect(ot.info['steps']).toBe(3);
+      expect(existsSync(join(out, 'work', 'ot', 'toy', 'spent.json'))).toBe(false);
+    } finally {
+      clearStop();
+      if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
+      else process.env['OPTICAL_CACHE'] = cacheEnv;
+    }
+  }, 240_000);
 
   it('every committed cell of the paper matrix has the key the current config and code give it (a rerun reuses it)', () => {
     const repo = join(import.meta.dirname, '..', '..');

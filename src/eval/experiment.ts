@@ -68,7 +68,8 @@ export interface CellResult {
   group: LanguageGroup;
   train: { pairs: number; source: string };
   info: Record<string, unknown>;
-  seconds: { fit: number; eval: number };
+  /** fit and evaluation time; `fitEarlierRuns`: the part of `fit` spent by earlier runs stopped during this fit */
+  seconds: { fit: number; eval: number; fitEarlierRuns?: number };
   sets: Record<string, SetResult>;
   finishedAt: string;
 }
@@ -240,7 +241,16 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       };
       const reused = done?.fitKey === fk && done.version === CELL_VERSION && m.reload ? await m.reload(ctx, done.info) : undefined;
       log(reused ? `cell ${id}: evaluating again with the system of its finished fit (only the evaluation changed)` : `cell ${id}: fitting on ${train.src.length} pairs`);
-      const fitted = reused ?? (await m.fit(ctx));
+      // time spent on this fit by earlier runs that were stopped (Ctrl-C) in the middle of it
+      const spentFile = join(dir, 'spent.json');
+      const earlier = !reused && existsSync(spentFile) ? (JSON.parse(readFileSync(spentFile, 'utf8')) as { seconds: number }).seconds : 0;
+      let fitted: Awaited<ReturnType<Method['fit']>>;
+      try {
+        fitted = reused ?? (await m.fit(ctx));
+      } catch (e) {
+        if (e instanceof Stopped) atomicWriteFile(spentFile, JSON.stringify({ seconds: earlier + (performance.now() - c0) / 1000 }) + '\n');
+        throw e;
+      }
       const c1 = performance.now();
       const sets: Record<string, SetResult> = {};
       const scores = (src: string[], eng: string[]) => fitted.system.scores(src, eng);
@@ -263,11 +273,12 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
         train: { pairs: train.src.length, source: train.source },
         info: fitted.info,
         // a reloaded fit keeps the cost of the fit that produced it
-        seconds: { fit: reused ? done!.seconds.fit : (c1 - c0) / 1000, eval: (c2 - c1) / 1000 },
+        seconds: { fit: reused ? done!.seconds.fit : earlier + (c1 - c0) / 1000, eval: (c2 - c1) / 1000, ...(earlier > 0 ? { fitEarlierRuns: earlier } : {}) },
         sets,
         finishedAt: new Date().toISOString(),
       };
       atomicWriteFile(file, JSON.stringify(cell) + '\n');
+      rmSync(spentFile, { force: true });
       const noisyR1 = (r: SetResult) => (r.noise ? ` (noisy x→en: ${r.noise.map((v) => (100 * v.metrics.x2en['R@1']).toFixed(1)).join(' ')})` : '');
       log(`cell ${id}: fit ${cell.seconds.fit.toFixed(1)}s, eval ${cell.seconds.eval.toFixed(1)}s; ${Object.entries(sets).map(([s, r]) => `${s} R@1 ${(100 * r.metrics.x2en['R@1']).toFixed(1)}/${(100 * r.metrics.en2x['R@1']).toFixed(1)}${noisyR1(r)}`).join(', ')}`);
       cells.push(cell);

@@ -16,7 +16,7 @@ import type { ExperimentResults } from '../eval/experiment.ts';
 import { METRICS } from '../eval/experiment-metrics.ts';
 import { atomicWriteFile } from '../util/fs.ts';
 import { gapChartSpec, renderChart, setChartSpec, type VegaLiteSpec } from './charts.ts';
-import { ALPHA, costTable, gapSets, gapTable, setSizes, setTable, significanceTable } from './tables.ts';
+import { ALPHA, baselineSummary, costTable, gapSets, gapTable, setSizes, setTable, significanceTable } from './tables.ts';
 import { robustnessMarkdown, robustnessSummary } from './robustness.ts';
 import { isScalingStudy, scalingMarkdown } from './scaling.ts';
 import { noiseChartSpec, scalingChartSpec } from './charts-studies.ts';
@@ -68,6 +68,7 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
     if (charts[set]) out.push(`![${set}](${charts[set]})`, '');
     out.push(`### R@1 against ${r.baseline}`, '', significanceTable(r, set, 'R@1'), '');
   }
+  out.push(`## ${r.baseline} against each method`, '', `R@1 comparisons (language, set, direction) on the same queries, paired randomization test, p < ${ALPHA}, counted per language group.`, '', baselineSummary(r), '');
   out.push('## Gap: high- minus low-resource', '', 'Mean over the languages of each group of the mean of both directions; points of R@1 (high − low). Control languages are not in either group.', '', gapTable(r), '');
   if (charts['gap']) out.push(`![gap](${charts['gap']})`, '');
   out.push(...robustnessMarkdown(r, charts), ...scalingMarkdown(r, charts), ...analysisMarkdown(r, charts));

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { ExperimentResults, CellResult } from '../eval/experiment.ts';
-import { gapTable, mark, setTable } from './tables.ts';
+import { baselineSummary, gapTable, mark, setTable } from './tables.ts';
 import { markdown } from './index.ts';
 
 const m = (r1: number) => ({ 'R@1': r1, 'R@5': r1, 'R@10': r1, MRR: r1 });
@@ -50,5 +50,20 @@ describe('report tables', () => {
     const t = gapTable(results).split('\n');
     expect(t[2]).toBe('| teacher | 55.0 (70.0 − 15.0) |');
     expect(t[3]).toBe('| ot | 35.0 (65.0 − 30.0) |');
+  });
+
+  it('the baseline against each method, per group: significant wins (Δ < 0), losses (Δ > 0), and the (language, set) pairs won', () => {
+    const r = structuredClone(results);
+    r.comparisons.push(
+      { set: 'dev', lang: 'swh', direction: 'en2x', metric: 'R@1', method: 'teacher', baseline: 'ot', n: 4, delta: -0.2, ci: [-0.3, -0.1], p: 0.04 },
+      { set: 'test', lang: 'swh', direction: 'x2en', metric: 'R@1', method: 'teacher', baseline: 'ot', n: 4, delta: 0.2, ci: [0.1, 0.3], p: 0.01 },
+      { set: 'dev', lang: 'swh', direction: 'x2en', metric: 'R@5', method: 'teacher', baseline: 'ot', n: 4, delta: -0.2, ci: [-0.3, -0.1], p: 0.01 },
+    );
+    const t = baselineSummary(r).split('\n');
+    expect(t[0]).toBe('| method | group | comparisons | ot better | ot worse | no significant difference | (language, set) pairs where ot is better |');
+    // low: swh dev x2en (won), swh dev en2x (won), swh test x2en (lost); the R@5 row is another metric
+    expect(t[2]).toBe('| teacher | low | 3 | 2 | 1 | 0 | 1: swh dev |');
+    expect(t[3]).toBe('| teacher | high | 1 | 0 | 0 | 1 | 0 |');
+    expect(t).toHaveLength(4);
   });
 });

@@ -104,6 +104,29 @@ export function significanceTable(r: ExperimentResults, set: string, metric: Met
   return table(['method', 'direction', 'n', `Δ ${metric} vs ${r.baseline}`, '95% CI', 'p'], rows, ['l', 'l', 'r', 'r', 'r', 'r']);
 }
 
+/**
+ * The baseline against each method, counted over (language, set, direction) R@1 comparisons per language
+ * group: where the baseline is significantly better (p < ALPHA), significantly worse, or neither; with the
+ * (language, set) pairs where it is better in at least one direction (issue 4's acceptance counts those).
+ */
+export function baselineSummary(r: ExperimentResults, metric: Metric = 'R@1'): string {
+  const group = new Map(r.languages.map((l) => [l.code, l.group]));
+  const rows: string[][] = [];
+  for (const m of r.methods) {
+    if (m.name === r.baseline) continue;
+    for (const g of ['low', 'high', 'control'] as const) {
+      const cs = r.comparisons.filter((c) => c.method === m.name && c.metric === metric && group.get(c.lang) === g);
+      if (cs.length === 0) continue;
+      const better = cs.filter((c) => c.p < ALPHA && c.delta < 0); // delta = method − baseline
+      const worse = cs.filter((c) => c.p < ALPHA && c.delta > 0);
+      const pairs = [...new Set(better.map((c) => `${c.lang} ${c.set}`))];
+      rows.push([m.name, g, String(cs.length), String(better.length), String(worse.length), String(cs.length - better.length - worse.length), pairs.length ? `${pairs.length}: ${pairs.join(', ')}` : '0']);
+    }
+  }
+  if (rows.length === 0) return `(no comparison with ${r.baseline})`;
+  return table(['method', 'group', 'comparisons', `${r.baseline} better`, `${r.baseline} worse`, 'no significant difference', `(language, set) pairs where ${r.baseline} is better`], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'l']);
+}
+
 /** Seconds per cell (fit + evaluation), methods × languages. */
 export function costTable(r: ExperimentResults): string {
   const langs = r.languages.map((l) => l.code);

@@ -13,12 +13,13 @@ export function experimentCommand(program: Command): void {
     .option('--out <dir>', 'output folder (cells/, work/, <name>.json, <name>.md, charts/)', 'results')
     .option('--report <file>', 'also write the markdown report to FILE (chart links relative to it), e.g. results/scaling.md')
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
+    .option('--report-only', 'fit nothing: write the report of the cells finished so far (e.g. while a long run is stopped)')
     .option('--quiet', 'no progress output')
     .action(async (config: string, o) => {
       const loaded = loadExperiment(config);
       const log = (m: string) => o.quiet || process.stderr.write(`${m}\n`);
       installStopHandlers();
-      const r = await runExperiment(loaded, { out: o.out, dataDir: o.dataDir, log }).catch((e: unknown) => {
+      const r = await runExperiment(loaded, { out: o.out, dataDir: o.dataDir, log, fit: !o.reportOnly }).catch((e: unknown) => {
         throw e instanceof Stopped ? new Stopped(`${e.message}; run the same command again to continue (finished cells are kept, an interrupted distillation resumes from its checkpoint)`) : e;
       });
       const cpu = cpus();
@@ -29,6 +30,6 @@ export function experimentCommand(program: Command): void {
       };
       const { files } = await writeReport(r, o.out, meta, { reportFile: o.report });
       const written = [...files.map((f) => `${o.out}/${f}`), ...(o.report ? [o.report] : [])];
-      process.stdout.write(`${r.ran.length} cells run, ${r.skipped.length} reused; ${Math.round(r.wallSeconds)}s; wrote ${written.join(', ')}\n`);
+      process.stdout.write(`${r.ran.length} cells run, ${r.skipped.length} reused${r.missing ? `, ${r.missing.length} not run yet (--report-only)` : ''}; ${Math.round(r.wallSeconds)}s; wrote ${written.join(', ')}\n`);
     });
 }

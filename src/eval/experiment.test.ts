@@ -118,6 +118,15 @@ describe('experiment runner on a tiny config made by the test', () => {
       expect(md4).toContain('| method | toy held-out | toy train | sh held-out | sh train |');
       expect(md4).toMatch(/Alignment example, toy, `dev` pair 0/);
       expect(readFileSync(join(out, 'charts/tiny-curves.svg'), 'utf8')).toMatch(/^<svg/);
+
+      // fit: false (--report-only): a missing cell is listed, not fitted; the report says it is partial
+      rmSync(cellFile(out, 'tfidf', 'sh'));
+      const r5 = await runExperiment(loadExperiment(file), { out, fit: false });
+      expect(r5.ran).toEqual([]);
+      expect(r5.missing).toEqual(['tfidf/sh']);
+      expect(existsSync(cellFile(out, 'tfidf', 'sh'))).toBe(false);
+      await writeReport(r5, out, { command: 'test', machine: 'test', date: '2026-01-01' });
+      expect(readFileSync(join(out, 'tiny.md'), 'utf8')).toContain('**Partial report:** 6 of 7 cells are finished; not run yet (shown as –): tfidf/sh.');
     } finally {
       if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
       else process.env['OPTICAL_CACHE'] = cacheEnv;

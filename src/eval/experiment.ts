@@ -98,6 +98,8 @@ export interface ExperimentResults {
   /** cells fitted in this run and cells reused from earlier runs */
   ran: string[];
   skipped: string[];
+  /** cells not run (`fit: false`), as method/lang */
+  missing?: string[];
   wallSeconds: number;
 }
 
@@ -105,6 +107,8 @@ export interface RunOptions {
   out: string;
   dataDir?: string;
   log?: (msg: string) => void;
+  /** false: fit nothing; report the finished cells (the others are listed in `missing`) */
+  fit?: boolean;
 }
 
 /** A config with its methods built (bad method options fail here, before any work). */
@@ -174,6 +178,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   const cells: CellResult[] = [];
   const ran: string[] = [];
   const skipped: string[] = [];
+  const missing: string[] = [];
   const isDone = (m: Method, lang: LanguageConfig) => {
     const done = readCell(cellFile(opts.out, m.config.name, lang.code));
     return done !== undefined && done.key === cellKey(cfg, m, lang) && done.version === CELL_VERSION;
@@ -181,14 +186,14 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   // what the cells still to run need outside the config (dictionaries, MT systems), before any fitting
   const inScope = (m: Method, lang: LanguageConfig) => !m.config.languages || m.config.languages.includes(lang.code);
   for (const lang of cfg.languages) {
-    for (const m of methods) if (m.check && inScope(m, lang) && !isDone(m, lang)) m.check(lang, dataDir);
+    for (const m of methods) if (opts.fit !== false && m.check && inScope(m, lang) && !isDone(m, lang)) m.check(lang, dataDir);
   }
   // and their data: every language with a cell to run has its bitext and evaluation sets read now, so that a
   // missing or malformed file stops the run before hours of fitting, not when its language comes up
   const bitexts = new Map<string, Bitext>();
   const evalSetsOf = new Map<string, Map<string, EvalSet>>();
   for (const lang of cfg.languages) {
-    if (!methods.some((m) => inScope(m, lang) && !isDone(m, lang))) continue;
+    if (opts.fit === false || !methods.some((m) => inScope(m, lang) && !isDone(m, lang))) continue;
     bitexts.set(lang.code, loadTrainingBitext(lang, cfg, dataDir));
     evalSetsOf.set(lang.code, new Map(Object.entries(lang.eval).map(([name, spec]) => [name, loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks)])));
   }
@@ -206,6 +211,10 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
         log(`cell ${id}: done (fit ${done.seconds.fit.toFixed(1)}s, eval ${done.seconds.eval.toFixed(1)}s), skipped`);
         cells.push(done);
         skipped.push(id);
+        continue;
+      }
+      if (opts.fit === false) {
+        missing.push(id);
         continue;
       }
       if (stopRequested()) throw new Stopped(`stopped before cell ${id} (${ran.length} cells finished in this run, all kept)`);
@@ -319,6 +328,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
     ...(analysis ? { analysis } : {}),
     ran,
     skipped,
+    ...(missing.length ? { missing } : {}),
     wallSeconds: (performance.now() - t0) / 1000,
   };
 }

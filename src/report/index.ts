@@ -16,7 +16,7 @@ import type { ExperimentResults } from '../eval/experiment.ts';
 import { METRICS } from '../eval/experiment-metrics.ts';
 import { atomicWriteFile } from '../util/fs.ts';
 import { gapChartSpec, renderChart, setChartSpec, type VegaLiteSpec } from './charts.ts';
-import { ALPHA, baselineSummary, costTable, gapSets, gapTable, setSizes, setTable, significanceTable } from './tables.ts';
+import { ALPHA, baselineSummary, costTable, gapSets, gapTable, languagesWith, setSizes, setTable, significanceTable } from './tables.ts';
 import { robustnessMarkdown, robustnessSummary } from './robustness.ts';
 import { isScalingStudy, scalingMarkdown } from './scaling.ts';
 import { noiseChartSpec, scalingChartSpec } from './charts-studies.ts';
@@ -55,6 +55,7 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
     ...(r.description ? [r.description, ''] : []),
     `Command: \`${meta.command}\` (config \`${r.file}\`, seed ${r.seed}). Machine: ${meta.machine}, ${meta.date}.`,
     `Wall time of this run: ${Math.round(r.wallSeconds)}s (${r.ran.length} cells run, ${r.skipped.length} reused from earlier runs); summed cell cost ${Math.round(fitted)}s${finishedSpan(r)}.`,
+    ...(r.missing ? ['', `**Partial report:** ${r.skipped.length} of ${r.skipped.length + r.missing.length} cells are finished; not run yet (shown as –): ${r.missing.join(', ')}.`] : []),
     '',
     ...(r.reading ? ['## Reading', '', r.reading, ''] : []),
     `Metrics: R@1 (= bitext-mining accuracy), R@5, R@10 and MRR (full ranking) in % over all queries, both directions (X→en: foreign queries retrieve the English side). ` +
@@ -63,6 +64,10 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
     '',
   ];
   for (const set of r.sets) {
+    if (languagesWith(r, set).length === 0) {
+      out.push(`## ${set}`, '', '(no finished cell has this set yet)', '');
+      continue;
+    }
     out.push(`## ${set}`, '', setSizes(r, set), '');
     for (const metric of METRICS) out.push(`### ${metric}`, '', setTable(r, set, metric), '');
     if (charts[set]) out.push(`![${set}](${charts[set]})`, '');
@@ -92,7 +97,7 @@ function finishedSpan(r: ExperimentResults): string {
 export async function writeReport(r: ExperimentResults, out: string, meta: ReportMeta, opts: { reportFile?: string } = {}): Promise<{ files: string[] }> {
   const files: string[] = [];
   const charts: Record<string, string> = {};
-  const specs: [string, VegaLiteSpec][] = r.sets.map((s) => [s, setChartSpec(r, s)]);
+  const specs: [string, VegaLiteSpec][] = r.sets.filter((s) => languagesWith(r, s).length > 0).map((s) => [s, setChartSpec(r, s)]);
   if (gapSets(r).length) specs.push(['gap', gapChartSpec(r)]);
   if (r.noise && r.cells.some((c) => Object.values(c.sets).some((s) => s.noise))) specs.push(['noise', noiseChartSpec(r)]);
   if (isScalingStudy(r) && gapSets(r).length) specs.push(['scaling-size', scalingChartSpec(r, 'size')], ['scaling-pairs', scalingChartSpec(r, 'pairs')]);

@@ -47,8 +47,8 @@
  * ONNX Runtime ~85 %. Sessions run without intra-op spinning: with spinning, 2 threads on the loaded cores
  * took ~1.4 s for the same work.
  */
-import { tf, tidyValues } from '../engine.ts';
 import { hasProjection, konaOutputDim, type KonaConfig } from '../kona.ts';
+import { aleaFill } from '../../util/alea.ts';
 import { OrtProducts } from './gemm.ts';
 import { lnLinearBackward, lnLinearForward, type LnLinearWeights } from './ln-linear.ts';
 import { attentionBackward, attentionForward } from './attention.ts';
@@ -110,9 +110,17 @@ export interface ForwardState extends StepOutputs {
   params: Record<string, Float32Array>;
 }
 
-/** Dropout multipliers ⌊U + keep⌋ / keep, U ~ uniform(seed): tfjs `dropout(x, rate, undefined, seed)`'s, bit for bit. */
-function dropoutMultipliers(shape: number[], rate: number, seed: number): Float32Array {
-  return tidyValues(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), 1 - rate)), 1 - rate));
+/**
+ * Dropout multipliers ⌊U + keep⌋ / keep in float32, U = tfjs `randomUniform(shape, 0, 1, 'float32', seed)`:
+ * those of kona.ts `dropRows` (the tfjs step), bit for bit, without tensors. U comes from the same generator
+ * (util/alea.ts). The float32 sum U + keep rounds to ≥ 1 exactly when U ≥ 1 − 2⁻²⁵ − keep (half an ulp below
+ * 1, where a tie rounds to the even 1.0); that threshold is exact in float64, so the test needs no rounding.
+ */
+export function dropoutMultipliers(shape: number[], rate: number, seed: number): Float32Array {
+  const keep = Math.fround(1 - rate);
+  const scale = Math.fround(1 / keep);
+  const threshold = 1 - 2 ** -25 - keep;
+  return aleaFill(seed, new Float32Array(shape.reduce((a, b) => a * b, 1)), (u) => (u >= threshold ? scale : 0));
 }
 
 export class KonaTrainStep {

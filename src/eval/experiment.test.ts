@@ -127,6 +127,13 @@ describe('experiment runner on a tiny config made by the test', () => {
       expect(existsSync(cellFile(out, 'tfidf', 'sh'))).toBe(false);
       await writeReport(r5, out, { command: 'test', machine: 'test', date: '2026-01-01' });
       expect(readFileSync(join(out, 'tiny.md'), 'utf8')).toContain('**Partial report:** 6 of 7 cells are finished; not run yet (shown as –): tfidf/sh.');
+      // only some methods / languages: the other unfinished cells are left for later
+      rmSync(cellFile(out, 'ridge', 'toy'));
+      const r6 = await runExperiment(loadExperiment(file), { out, only: { methods: ['ridge'], languages: ['toy'] } });
+      expect(r6.ran).toEqual(['ridge/toy']);
+      expect(r6.missing).toEqual(['tfidf/sh']);
+      await expect(runExperiment(loadExperiment(file), { out, only: { methods: ['nope'] } })).rejects.toThrow(/no method "nope" in .*tiny\.json \(have: teacher, tfidf, ridge, ot\)/);
+      await expect(runExperiment(loadExperiment(file), { out, only: { languages: ['xx'] } })).rejects.toThrow(/no language "xx"/);
     } finally {
       if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
       else process.env['OPTICAL_CACHE'] = cacheEnv;

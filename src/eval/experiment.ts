@@ -109,6 +109,8 @@ export interface RunOptions {
   log?: (msg: string) => void;
   /** false: fit nothing; report the finished cells (the others are listed in `missing`) */
   fit?: boolean;
+  /** fit only the cells of these methods / languages (others not finished are listed in `missing`) */
+  only?: { methods?: string[]; languages?: string[] };
 }
 
 /** A config with its methods built (bad method options fail here, before any work). */
@@ -185,15 +187,23 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
   };
   // what the cells still to run need outside the config (dictionaries, MT systems), before any fitting
   const inScope = (m: Method, lang: LanguageConfig) => !m.config.languages || m.config.languages.includes(lang.code);
+  const { methods: onlyM, languages: onlyL } = opts.only ?? {};
+  const fail = (msg: string): never => {
+    throw new InputError(msg);
+  };
+  onlyM?.forEach((name) => methods.some((m) => m.config.name === name) || fail(`no method "${name}" in ${cfg.file} (have: ${methods.map((m) => m.config.name).join(', ')})`));
+  onlyL?.forEach((code) => cfg.languages.some((l) => l.code === code) || fail(`no language "${code}" in ${cfg.file} (have: ${cfg.languages.map((l) => l.code).join(', ')})`));
+  /** cells this run may fit */
+  const selected = (m: Method, lang: LanguageConfig) => opts.fit !== false && (!onlyM || onlyM.includes(m.config.name)) && (!onlyL || onlyL.includes(lang.code));
   for (const lang of cfg.languages) {
-    for (const m of methods) if (opts.fit !== false && m.check && inScope(m, lang) && !isDone(m, lang)) m.check(lang, dataDir);
+    for (const m of methods) if (selected(m, lang) && m.check && inScope(m, lang) && !isDone(m, lang)) m.check(lang, dataDir);
   }
   // and their data: every language with a cell to run has its bitext and evaluation sets read now, so that a
   // missing or malformed file stops the run before hours of fitting, not when its language comes up
   const bitexts = new Map<string, Bitext>();
   const evalSetsOf = new Map<string, Map<string, EvalSet>>();
   for (const lang of cfg.languages) {
-    if (opts.fit === false || !methods.some((m) => inScope(m, lang) && !isDone(m, lang))) continue;
+    if (!methods.some((m) => selected(m, lang) && inScope(m, lang) && !isDone(m, lang))) continue;
     bitexts.set(lang.code, loadTrainingBitext(lang, cfg, dataDir));
     evalSetsOf.set(lang.code, new Map(Object.entries(lang.eval).map(([name, spec]) => [name, loadEvalSet(spec, dataDir, cfg.bibleHeldOutBooks)])));
   }
@@ -213,7 +223,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
         skipped.push(id);
         continue;
       }
-      if (opts.fit === false) {
+      if (!selected(m, lang)) {
         missing.push(id);
         continue;
       }

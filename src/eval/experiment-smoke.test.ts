@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveTestData } from '../../test/data.ts';
 import { loadExperiment, runExperiment } from './experiment.ts';
 import { writeReport } from '../report/index.ts';
+import { withEnv } from '../../test/env.ts';
 
 const EXP = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'experiments');
 const data = resolveTestData();
@@ -21,9 +22,7 @@ describe.skipIf(!data)(`experiments/smoke.json on the real data${data ? '' : ' (
   it('runs its 10 cells, reports with the analysis, and a rerun reuses every cell', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'optical-smoke-'));
     const out = join(dir, 'results');
-    const cacheEnv = process.env['OPTICAL_CACHE'];
-    process.env['OPTICAL_CACHE'] = join(dir, 'cache');
-    try {
+    await withEnv({ OPTICAL_CACHE: join(dir, 'cache') }, async () => {
       const r = await runExperiment(loadExperiment(join(EXP, 'smoke.json')), { out, dataDir: data! });
       expect(r.ran).toHaveLength(10);
       const cell = (m: string, l: string) => r.cells.find((c) => c.method === m && c.lang === l)!;
@@ -46,9 +45,6 @@ describe.skipIf(!data)(`experiments/smoke.json on the real data${data ? '' : ' (
       const again = await runExperiment(loadExperiment(join(EXP, 'smoke.json')), { out, dataDir: data! });
       expect(again.ran).toEqual([]);
       expect(again.skipped).toHaveLength(10);
-    } finally {
-      if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
-      else process.env['OPTICAL_CACHE'] = cacheEnv;
-    }
+    });
   }, 600_000);
 });

@@ -8,6 +8,7 @@ import { loadExperiment, runExperiment } from './experiment.ts';
 import { parseExperimentConfig } from './experiment-config.ts';
 import { compareAreas, curveArea, noisyVersions, perQueryArea, relativeDrop } from './experiment-noise.ts';
 import { writeReport } from '../report/index.ts';
+import { withEnv } from '../../test/env.ts';
 
 const EVAL_ENG = ['the dog sleeps in the garden', 'a cat runs over the roof', 'my father eats fish', 'she reads a new book', 'the old man sings a song', 'children eat bread at home'];
 const shout = (s: string) => toyLanguage(s).toUpperCase();
@@ -94,10 +95,7 @@ describe('robustness and scaling in the experiment runner', () => {
     const file = join(dir, 'studies.json');
     writeFileSync(file, JSON.stringify(config(dir)));
     const out = join(dir, 'results');
-    const cacheEnv = process.env['OPTICAL_CACHE'];
-    process.env['OPTICAL_CACHE'] = join(dir, 'cache');
-    process.env['OPTICAL_TRAIN_THREADS'] = '1';
-    try {
+    await withEnv({ OPTICAL_CACHE: join(dir, 'cache'), OPTICAL_TRAIN_THREADS: '1' }, async () => {
       const r1 = await runExperiment(loadExperiment(file), { out });
       expect(r1.ran).toHaveLength(10);
       for (const c of r1.cells) {
@@ -162,11 +160,7 @@ describe('robustness and scaling in the experiment runner', () => {
         expect(c.sets['dev']!.noise!.map((v) => v.rate)).toEqual([0, 0.2]);
         if (c.kind === 'distill') expect(c.seconds.fit).toBe(before.seconds.fit);
       }
-    } finally {
-      if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
-      else process.env['OPTICAL_CACHE'] = cacheEnv;
-      delete process.env['OPTICAL_TRAIN_THREADS'];
-    }
+    });
   }, 300_000);
 
   it('bad noise, size, pairs and augmentation fields name the file and the JSON path', () => {

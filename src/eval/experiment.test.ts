@@ -7,6 +7,7 @@ import { loadExperiment, runExperiment, cellFile, cellKey, fitKey } from './expe
 import { parseExperimentConfig } from './experiment-config.ts';
 import { clearStop, requestStop } from '../util/stop.ts';
 import { writeReport } from '../report/index.ts';
+import { withEnv } from '../../test/env.ts';
 
 // held-out sentences made of the training words (never in the training bitext)
 const EVAL_ENG = ['the dog sleeps in the garden', 'a cat runs over the roof', 'my father eats fish', 'she reads a new book', 'the old man sings a song', 'children eat bread at home'];
@@ -45,9 +46,7 @@ describe('experiment runner on a tiny config made by the test', () => {
     const file = join(dir, 'tiny.json');
     writeFileSync(file, JSON.stringify(config(dir)));
     const out = join(dir, 'results');
-    const cacheEnv = process.env['OPTICAL_CACHE'];
-    process.env['OPTICAL_CACHE'] = join(dir, 'cache');
-    try {
+    await withEnv({ OPTICAL_CACHE: join(dir, 'cache') }, async () => {
       const logs: string[] = [];
       const r1 = await runExperiment(loadExperiment(file), { out, log: (m) => logs.push(m) });
       expect(r1.ran).toHaveLength(8);
@@ -134,10 +133,7 @@ describe('experiment runner on a tiny config made by the test', () => {
       expect(r6.missing).toEqual(['tfidf/sh']);
       await expect(runExperiment(loadExperiment(file), { out, only: { methods: ['nope'] } })).rejects.toThrow(/no method "nope" in .*tiny\.json \(have: teacher, tfidf, ridge, ot\)/);
       await expect(runExperiment(loadExperiment(file), { out, only: { languages: ['xx'] } })).rejects.toThrow(/no language "xx"/);
-    } finally {
-      if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
-      else process.env['OPTICAL_CACHE'] = cacheEnv;
-    }
+    });
   }, 240_000);
 
   it('a missing data file stops the run before the first fit; a stop request ends it before the next cell, or inside a distillation with its checkpoint and time kept', async () => {
@@ -161,25 +157,23 @@ describe('experiment runner on a tiny config made by the test', () => {
     // stopped inside a distillation: its checkpoint and the time spent are kept; the next run resumes the cell
     // and counts that time in its cost
     writeFileSync(file, JSON.stringify(config(dir, 3)));
-    const cacheEnv = process.env['OPTICAL_CACHE'];
-    process.env['OPTICAL_CACHE'] = join(dir, 'cache');
-    try {
-      await expect(runExperiment(loadExperiment(file), { out, log: (m) => m.startsWith('cell ot/toy: fitting') && requestStop() })).rejects.toThrow(/training stopped at step 1 of 3/);
-      clearStop();
-      const spent = JSON.parse(readFileSync(join(out, 'work', 'ot', 'toy', 'spent.json'), 'utf8')).seconds;
-      expect(spent).toBeGreaterThan(0);
-      expect(existsSync(join(out, 'work', 'ot', 'toy', 'student', 'checkpoint', 'state.json'))).toBe(true);
-      const r = await runExperiment(loadExperiment(file), { out });
-      const ot = r.cells.find((c) => c.method === 'ot' && c.lang === 'toy')!;
-      expect(ot.seconds.fitEarlierRuns).toBe(spent);
-      expect(ot.seconds.fit).toBeGreaterThan(spent);
-      expect(ot.info['steps']).toBe(3);
-      expect(existsSync(join(out, 'work', 'ot', 'toy', 'spent.json'))).toBe(false);
-    } finally {
-      clearStop();
-      if (cacheEnv === undefined) delete process.env['OPTICAL_CACHE'];
-      else process.env['OPTICAL_CACHE'] = cacheEnv;
-    }
+    await withEnv({ OPTICAL_CACHE: join(dir, 'cache') }, async () => {
+      try {
+        await expect(runExperiment(loadExperiment(file), { out, log: (m) => m.startsWith('cell ot/toy: fitting') && requestStop() })).rejects.toThrow(/training stopped at step 1 of 3/);
+        clearStop();
+        const spent = JSON.parse(readFileSync(join(out, 'work', 'ot', 'toy', 'spent.json'), 'utf8')).seconds;
+        expect(spent).toBeGreaterThan(0);
+        expect(existsSync(join(out, 'work', 'ot', 'toy', 'student', 'checkpoint', 'state.json'))).toBe(true);
+        const r = await runExperiment(loadExperiment(file), { out });
+        const ot = r.cells.find((c) => c.method === 'ot' && c.lang === 'toy')!;
+        expect(ot.seconds.fitEarlierRuns).toBe(spent);
+        expect(ot.seconds.fit).toBeGreaterThan(spent);
+        expect(ot.info['steps']).toBe(3);
+        expect(existsSync(join(out, 'work', 'ot', 'toy', 'spent.json'))).toBe(false);
+      } finally {
+        clearStop();
+      }
+    });
   }, 240_000);
 
   it('every committed cell of the paper matrix has the key the current config and code give it (a rerun reuses it)', () => {

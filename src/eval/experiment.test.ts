@@ -39,6 +39,17 @@ const config = (dir: string, otSteps = 2, teacherLangs?: string[]) => ({
   ],
 });
 
+/** The cells of a committed experiment config that are committed under `out` (both relative to the repository). */
+function committedCells(config: string, out: string) {
+  const repo = join(import.meta.dirname, '..', '..');
+  const { cfg, methods } = loadExperiment(join(repo, 'experiments', config));
+  const found = methods.flatMap((m) => cfg.languages.flatMap((lang) => {
+    const file = cellFile(join(repo, out), m.config.name, lang.code);
+    return existsSync(file) ? [{ m, lang, file, cell: JSON.parse(readFileSync(file, 'utf8')) as { key: string; fitKey?: string } }] : [];
+  }));
+  return { cfg, methods, found };
+}
+
 describe('experiment runner on a tiny config made by the test', () => {
   it('runs every cell, resumes (skips finished cells, reruns changed or missing ones), and writes the report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'optical-exp-'));
@@ -177,35 +188,18 @@ describe('experiment runner on a tiny config made by the test', () => {
   }, 240_000);
 
   it('every committed cell of the paper matrix has the key the current config and code give it (a rerun reuses it)', () => {
-    const repo = join(import.meta.dirname, '..', '..');
-    const { cfg, methods } = loadExperiment(join(repo, 'experiments', 'paper.json'));
-    let checked = 0;
-    for (const m of methods) {
-      for (const lang of cfg.languages) {
-        const file = cellFile(join(repo, 'results'), m.config.name, lang.code);
-        if (!existsSync(file)) continue;
-        expect(cellKey(cfg, m, lang), file).toBe(JSON.parse(readFileSync(file, 'utf8')).key);
-        checked++;
-      }
-    }
-    expect(checked).toBeGreaterThanOrEqual(8);
+    const { cfg, found } = committedCells('paper.json', 'results');
+    for (const { m, lang, cell, file } of found) expect(cellKey(cfg, m, lang), file).toBe(cell.key);
+    expect(found.length).toBeGreaterThanOrEqual(8);
   });
 
   it('the sentence skip in cell keys: absent = false = the keys of the committed robustness cells (fitted before it existed); true differs', () => {
-    const repo = join(import.meta.dirname, '..', '..');
-    const { cfg, methods } = loadExperiment(join(repo, 'experiments', 'robustness.json'));
-    let checked = 0;
-    for (const m of methods) {
-      for (const lang of cfg.languages) {
-        const file = cellFile(join(repo, 'results', 'robustness'), m.config.name, lang.code);
-        if (!existsSync(file)) continue;
-        const cell = JSON.parse(readFileSync(file, 'utf8'));
-        expect(cellKey(cfg, m, lang)).toBe(cell.key);
-        expect(fitKey(cfg, m, lang)).toBe(cell.fitKey);
-        checked++;
-      }
+    const { cfg, methods, found } = committedCells('robustness.json', join('results', 'robustness'));
+    for (const { m, lang, cell } of found) {
+      expect(cellKey(cfg, m, lang)).toBe(cell.key);
+      expect(fitKey(cfg, m, lang)).toBe(cell.fitKey);
     }
-    expect(checked).toBe(12);
+    expect(found).toHaveLength(12);
     const ot = methods.find((m) => m.config.name === 'ot')!;
     const lang = cfg.languages[0]!;
     const withOption = (v: boolean | undefined) => {

@@ -98,7 +98,7 @@ export interface ExperimentResults {
   /** cells fitted in this run and cells reused from earlier runs */
   ran: string[];
   skipped: string[];
-  /** cells not run (`fit: false`), as method/lang */
+  /** unfinished cells this run did not fit (`fit: false`, or outside `only`), as method/lang */
   missing?: string[];
   wallSeconds: number;
 }

@@ -7,8 +7,9 @@
  *
  *   npx tsx bench/train-step/ort-graphs.ts
  */
-import { initEngine, tf } from '../../src/models/engine.ts';
-import { konaParamShapes, type KonaConfig } from '../../src/models/kona.ts';
+import { initEngine } from '../../src/models/engine.ts';
+import type { KonaConfig } from '../../src/models/kona.ts';
+import { seededKonaArrays } from './seeded-kona.ts';
 import { KonaTrainStep } from '../../src/models/onnx/train-step.ts';
 import { OrtSession } from '../../src/models/onnx/runtime.ts';
 import { mulberry32 } from '../../src/util/random.ts';
@@ -16,16 +17,8 @@ await initEngine();
 const B = 32, L = 57, H = 512, F = 2048;
 const cfg: KonaConfig = { vocabSize: 8000, embedDim: H, layers: [0, 1].map(() => ({ inDim: H, hidden: H, heads: 8, ffn: F })), maxLength: 128, doubleEmbedding: false, layerNormEps: 1e-6 };
 const rnd = mulberry32(1);
-const params: Record<string, Float32Array> = {};
-for (const [k, s] of Object.entries(konaParamShapes(cfg))) {
-  if (k === 'embeddings.weight') continue;
-  const n = s.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  if (k === 'timing.inv_timescales') for (let i = 0; i < n; i++) d[i] = Math.exp((-Math.log(1e4) * i) / (n - 1));
-  else if (k.endsWith('norm.scale')) d.fill(1);
-  else for (let i = 0; i < n; i++) d[i] = (rnd() - 0.5) * 0.1;
-  params[k] = d;
-}
+const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+const params = Object.fromEntries(Object.entries(seededKonaArrays(cfg, normal)).map(([k, v]) => [k, v.data]));
 const ids = new Int32Array(B * L).fill(1);
 const embeds = Float32Array.from({ length: B * L * H }, () => rnd() - 0.5);
 const acc = new Map<string, { ms: number; n: number }>();

@@ -11,7 +11,8 @@
  * columns of an fc1 gradient. src/distill/ort-step.test.ts is the exact check on a tiny model.
  */
 import { initEngine, tf } from '../../src/models/engine.ts';
-import { konaParamShapes, type KonaConfig, type KonaParams } from '../../src/models/kona.ts';
+import type { KonaConfig, KonaParams } from '../../src/models/kona.ts';
+import { seededKonaArrays } from './seeded-kona.ts';
 import { KonaTrainStep } from '../../src/models/onnx/train-step.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 import { makeObjective } from '../../src/distill/objectives.ts';
@@ -25,15 +26,7 @@ const cfg: KonaConfig = { vocabSize: 8000, embedDim: H, layers: [0, 1].map(() =>
 const rnd = mulberry32(2026);
 const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 const params: KonaParams = {};
-for (const [k, s] of Object.entries(konaParamShapes(cfg))) {
-  if (k === 'embeddings.weight') continue;
-  const n = s.reduce((a, b) => a * b, 1);
-  const d = new Float32Array(n);
-  if (k === 'timing.inv_timescales') for (let i = 0; i < n; i++) d[i] = Math.exp((-Math.log(1e4) * i) / (n - 1));
-  else if (k.endsWith('norm.scale')) d.fill(1);
-  else if (k.endsWith('.weight')) for (let i = 0; i < n; i++) d[i] = normal() / Math.sqrt(s[0]!);
-  params[k] = tf.variable(tf.tensor(d, s), k !== 'timing.inv_timescales');
-}
+for (const [k, { shape, data }] of Object.entries(seededKonaArrays(cfg, normal))) params[k] = tf.variable(tf.tensor(data, shape), k !== 'timing.inv_timescales');
 const trainable = Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'timing.inv_timescales')) as Record<string, tf.Variable>;
 const lengths = Int32Array.from({ length: B }, () => 5 + Math.floor(rnd() * 28));
 const ids = new Int32Array(B * L).fill(-1);

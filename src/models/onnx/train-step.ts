@@ -34,7 +34,7 @@
  * (engine "auto"; BENCHMARKS.md: 0.93× PyTorch's step time on an idle machine, 2026-11-22). ONNX Runtime calls per step at the
  * bench shape: 11 forward (5 per layer + pooler), 10 backward (5 per layer; + pooler under `mse`).
  * Parity at the bench shape (`npx tsx bench/train-step/ort-parity.ts`, OT): loss within 8e-8 relative (1.6e-7 since
- * the OT cost's products moved to ONNX Runtime, a1854b2; rerun 2026-11-22 15:26 UTC);
+ * the OT cost's products moved to ONNX Runtime, a1854b2; rerun 2026-11-22 15:24 UTC);
  * gradients within ~1e-4 (L2-relative) — the larger max-abs differences (up to 1.6e-3 of the largest, in
  * fc1 of layer 1 and below it) come from 1–2 of the 2,048 FFN units whose pre-activation sits at ReLU's
  * kink for some token, which the two engines round to different sides.

@@ -13,6 +13,7 @@
  * entries of P*, with `share` = N · P_ij, the fraction of source token i's mass sent to target token j.
  */
 import { sinkhorn } from '../ot/index.ts';
+import type { SentenceEncoder } from '../models/types.ts';
 
 export const OT_COSTS = ['sqeuclid', 'cosine'] as const;
 export type OtCost = (typeof OT_COSTS)[number];
@@ -106,4 +107,16 @@ export function alignTokens(s: TokenStates, t: TokenStates, opts: { epsilon: num
       return { i, j, source: s.pieces[i]!, target: t.pieces[j]!, mass: round(plan[k]!), share: round(N * plan[k]!), cost: round(C[k]!) };
     }),
   };
+}
+
+/** Token states and pieces of each text under `enc` (pieces from its featuriser when it has one, else #i). */
+export function tokenStates(enc: SentenceEncoder, texts: string[]): TokenStates[] {
+  const r = enc.encode(texts, { tokens: true });
+  const featurize = (enc as Partial<{ featurize(t: string): { pieces: string[] } }>).featurize?.bind(enc);
+  return texts.map((t, i) => {
+    const states = r.tokens![i]!;
+    const n = states.length / r.dim;
+    const pieces = featurize ? featurize(t).pieces.slice(0, n) : Array.from({ length: n }, (_, k) => `#${k}`);
+    return { pieces, states, dim: r.dim };
+  });
 }

@@ -23,7 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadStudent } from '../models/student.ts';
 import type { SentenceEncoder } from '../models/types.ts';
-import { alignTokens, type TokenStates } from './alignment.ts';
+import { alignTokens, tokenStates, type TokenStates } from './alignment.ts';
 import type { CellResult } from './experiment.ts';
 
 /** At most this many points per training curve. */
@@ -114,18 +114,6 @@ const median = (x: number[]) => {
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 };
-
-/** Token states and pieces of each text under `enc` (pieces from its featuriser when it has one). */
-function tokenStates(enc: SentenceEncoder, texts: string[]): TokenStates[] {
-  const r = enc.encode(texts, { tokens: true });
-  const featurize = (enc as Partial<{ featurize(t: string): { pieces: string[] } }>).featurize?.bind(enc);
-  return texts.map((t, i) => {
-    const states = r.tokens![i]!;
-    const n = states.length / r.dim;
-    const pieces = featurize ? featurize(t).pieces.slice(0, n) : Array.from({ length: n }, (_, k) => `#${k}`);
-    return { pieces, states, dim: r.dim };
-  });
-}
 
 /** Words of a piece sequence: a piece starting with ▁ (SentencePiece) starts a word; text without the ▁. */
 export function pieceWords(pieces: string[]): { pieces: number[]; text: string }[] {

@@ -6,12 +6,10 @@
  */
 import type { ExperimentResults } from '../eval/experiment.ts';
 import type { VegaLiteSpec } from './charts.ts';
+import { table } from './tables.ts';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|');
 
-function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
-  return [header, align.map((a) => (a === 'r' ? '---:' : '---')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-}
 
 /** Training loss relative to each curve's first window, one panel per language, one line per method. */
 export function curveChartSpec(r: ExperimentResults): VegaLiteSpec | undefined {

@@ -26,7 +26,8 @@ export function mark(c: Comparison | undefined): string {
   return c.delta > 0 ? ' ▲' : ' ▼';
 }
 
-function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
+/** A markdown table; `align` per column. */
+export function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
   const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }

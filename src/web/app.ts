@@ -11,8 +11,7 @@ import { InputError } from '../errors.ts';
 import { SearchIndex, type IndexManifest } from '../retrieval/search-index.ts';
 import { isTeacherSpec, loadModel, modelSpecPath, peekModel } from '../retrieval/model-spec.ts';
 import type { SentenceEncoder } from '../models/types.ts';
-import type { Features } from '../models/features.ts';
-import { alignTokens, type AlignmentPlan, type OtCost, type TokenStates } from '../eval/alignment.ts';
+import { alignTokens, tokenStates, type AlignmentPlan, type OtCost, type TokenStates } from '../eval/alignment.ts';
 import { Batcher, WorkQueue } from './queue.ts';
 
 export type Role = 'teacher' | 'student';
@@ -56,7 +55,6 @@ export interface AlignResponse {
 }
 
 /** Encoders that expose their tokenisation (every optical encoder does); others get `#i` labels. */
-const hasFeaturize = (m: SentenceEncoder): m is SentenceEncoder & { featurize(t: string): Features } => typeof (m as { featurize?: unknown }).featurize === 'function';
 
 /** A small least-recently-used map. */
 class Lru<V> {
@@ -181,12 +179,7 @@ export class WebApp {
     const key = `${role}\u0000${text}`;
     const hit = this.tokenCache.get(key);
     if (hit) return hit;
-    const enc = this.models[role]!;
-    const r = enc.encode([text], { tokens: true });
-    const states = r.tokens![0]!;
-    const n = states.length / r.dim;
-    const pieces = hasFeaturize(enc) ? enc.featurize(text).pieces.slice(0, n) : Array.from({ length: n }, (_, i) => `#${i}`);
-    const out = { pieces, states, dim: r.dim };
+    const out = tokenStates(this.models[role]!, [text])[0]!;
     this.tokenCache.set(key, out);
     return out;
   }

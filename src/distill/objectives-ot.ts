@@ -114,7 +114,7 @@ export class OtObjective implements Objective {
   }
 
   /** The transport problem of a batch: cost C [B, Ls, Lt] (engine tensor) and the plan P* [B, Ls, Lt] (held fixed). */
-  transport(student: KonaOutput, target: TeacherBatch, sLen: Int32Array, studentWeights?: Float32Array): { C: Tensor; plan: Float64Array; unconverged: number; a?: Float64Array; b?: Float64Array } {
+  transport(student: KonaOutput, target: TeacherBatch, sLen: Int32Array, studentWeights?: Float32Array): { C: Tensor; plan: Float64Array; unconverged: number; a?: Float64Array; b?: Float64Array; objective?: number } {
     const C = this.cost(student.tokens, target.tokens);
     const [B, N, M] = C.shape as [number, number, number];
     const { a, b } = this.marginals(student, target, sLen, studentWeights);
@@ -128,6 +128,7 @@ export class OtObjective implements Objective {
     }
     const plan = new Float64Array(B * N * M);
     let unconverged = 0;
+    let objective = 0;
     for (let k = 0; k < B; k++) {
       const n = sLen[k]!;
       const mk = target.lengths[k]!;
@@ -137,18 +138,25 @@ export class OtObjective implements Objective {
       const bk = b ? b.subarray(k * M, k * M + mk) : new Float64Array(mk).fill(1 / mk);
       const r = sinkhornUnbalanced(ak, bk, block, { epsilon, maxIter, tol, tau });
       if (!r.converged) unconverged++;
+      objective += r.objective / B;
       for (let i = 0; i < n; i++) for (let j = 0; j < mk; j++) plan[(k * N + i) * M + j] = r.plan[i * mk + j]!;
     }
-    return { C, plan, unconverged, a, b };
+    return { C, plan, unconverged, a, b, objective };
   }
 
   loss(student: KonaOutput, target: TeacherBatch, studentLengths: Int32Array, studentWeights?: Float32Array): LossResult {
-    const { C, plan, unconverged } = this.transport(student, target, studentLengths, studentWeights);
+    const { C, plan, unconverged, objective } = this.transport(student, target, studentLengths, studentWeights);
     const [B, N, M] = C.shape as [number, number, number];
     const P = tf.tensor3d(Float32Array.from(plan), [B, N, M]);
     const loss = tf.div(tf.sum(tf.mul(P, C)), B);
     const parts: Record<string, number> = { ot_unconverged: unconverged };
-    if (this.opts.tau !== Infinity) parts['ot_mass'] = plan.reduce((s, x) => s + x, 0) / B;
+    // Unbalanced: the logged loss <P*, C> is not the objective being descended, and can rise while the student
+    // improves, because the plan keeps more mass as costs fall (ot_mass). ot_objective is the batch mean of the
+    // full objective <P, C> + ε Σ P (log P − 1) + τ KL(P1|a) + τ KL(Pᵀ1|b), whose gradient in C is P* too.
+    if (this.opts.tau !== Infinity) {
+      parts['ot_mass'] = plan.reduce((s, x) => s + x, 0) / B;
+      parts['ot_objective'] = objective!;
+    }
     return { loss, parts };
   }
 }

@@ -3,6 +3,7 @@ import { tf, initEngine } from '../models/engine.ts';
 import type { KonaOutput } from '../models/kona.ts';
 import { MseObjective, OtObjective, ContrastiveObjective, makeObjective, type TeacherBatch } from './objectives.ts';
 import { idfTable, tokenIdfWeights } from './idf.ts';
+import { sinkhornUnbalanced } from '../ot/index.ts';
 
 /** Build a KonaOutput-like student output and a teacher batch from plain arrays. */
 function outputs(tokens: number[][][], emb: number[][]): KonaOutput {
@@ -155,6 +156,9 @@ describe('objectives', () => {
     const cheap = new OtObjective({ cost: 'sqeuclid', scale: 1, epsilon: 0.05, tau: 0.1 }).loss({ tokens: s0, mask: tf.ones([1, 2]), pooled: tf.zeros([1, 2]), embedding: tf.zeros([1, 2]) }, t, new Int32Array([2]));
     const strict = new OtObjective({ cost: 'sqeuclid', scale: 1, epsilon: 0.05, tau: 10 }).loss({ tokens: s0, mask: tf.ones([1, 2]), pooled: tf.zeros([1, 2]), embedding: tf.zeros([1, 2]) }, t, new Int32Array([2]));
     expect(cheap.parts['ot_mass']!).toBeLessThan(strict.parts['ot_mass']!);
+    // ot_objective is the solver's full unbalanced objective (here for the one sentence of the batch)
+    const direct = sinkhornUnbalanced([0.5, 0.5], [0.5, 0.5], [[1, 5], [5, 1]], { epsilon: 0.05, tau: 0.1 }); // C = |s_i − t_j|² / 1
+    expect(cheap.parts['ot_objective']!).toBeCloseTo(direct.objective, 4);
   });
 
   it('weighted marginals (idf, norm) are met by the plan, padding included', () => {

@@ -50,6 +50,14 @@ describe('report tables', () => {
     const t = gapTable(results).split('\n');
     expect(t[2]).toBe('| teacher | 55.0 (70.0 − 15.0) |');
     expect(t[3]).toBe('| ot | 35.0 (65.0 − 30.0) |');
+    // a partial report: a second low-resource language whose ot cell is not finished yet → no ot gap
+    const r = structuredClone(results);
+    r.languages.push({ code: 'kab', group: 'low' });
+    r.cells.push(cell('teacher', 'kab', 'low', 0.3, 0.4));
+    r.missing = ['ot/kab'];
+    const p = gapTable(r).split('\n');
+    expect(p[2]).toBe('| teacher | 45.0 (70.0 − 25.0) |');
+    expect(p[3]).toBe('| ot | – |');
   });
 
   it('the baseline against each method, per group: significant wins (Δ < 0), losses (Δ > 0), and the (language, set) pairs won', () => {

@@ -66,10 +66,15 @@ export function setSizes(r: ExperimentResults, set: string): string {
     .join('; ');
 }
 
-/** Mean over languages of a group of the mean of both directions' metric, per method and set. */
+/**
+ * Mean over languages of a group of the mean of both directions' metric, per method and set. Undefined while
+ * the group is incomplete for this method: when a cell of one of the group's languages evaluated on the set is
+ * still unfinished (`missing`, a partial report), a mean over the others would compare different languages.
+ */
 export function groupMean(r: ExperimentResults, method: string, set: string, group: 'low' | 'high', metric: Metric = 'R@1'): number | undefined {
-  const vals = r.languages
-    .filter((l) => l.group === group)
+  const langs = r.languages.filter((l) => l.group === group && r.cells.some((c) => c.lang === l.code && c.sets[set]));
+  if (langs.some((l) => r.missing?.includes(`${method}/${l.code}`))) return undefined;
+  const vals = langs
     .map((l) => cellOf(r, method, l.code)?.sets[set])
     .filter((s) => s !== undefined)
     .map((s) => (s.metrics.x2en[metric] + s.metrics.en2x[metric]) / 2);

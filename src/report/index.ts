@@ -74,7 +74,7 @@ export function markdown(r: ExperimentResults, meta: ReportMeta, charts: Record<
     out.push(`### R@1 against ${r.baseline}`, '', significanceTable(r, set, 'R@1'), '');
   }
   out.push(`## ${r.baseline} against each method`, '', `R@1 comparisons (language, set, direction) on the same queries, paired randomization test, p < ${ALPHA}, counted per language group.`, '', baselineSummary(r), '');
-  out.push('## Gap: high- minus low-resource', '', 'Mean over the languages of each group of the mean of both directions; points of R@1 (high − low). Control languages are not in either group.', '', gapTable(r), '');
+  out.push('## Gap: high- minus low-resource', '', 'Mean over the languages of each group of the mean of both directions; points of R@1 (high − low). Control languages are not in either group; – while a cell of the group is unfinished.', '', gapTable(r), '');
   if (charts['gap']) out.push(`![gap](${charts['gap']})`, '');
   out.push(...robustnessMarkdown(r, charts), ...scalingMarkdown(r, charts), ...analysisMarkdown(r, charts));
   out.push('## Cost per cell (fit + evaluation)', '', costTable(r), '');

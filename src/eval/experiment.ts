@@ -68,7 +68,7 @@ export interface CellResult {
   group: LanguageGroup;
   train: { pairs: number; source: string };
   info: Record<string, unknown>;
-  /** fit and evaluation time; `fitEarlierRuns`: the part of `fit` spent by earlier runs stopped during this fit */
+  /** fit and evaluation time; `fitEarlierRuns`: the part of `fit` spent by earlier runs stopped, failed or killed during this fit */
   seconds: { fit: number; eval: number; fitEarlierRuns?: number };
   sets: Record<string, SetResult>;
   finishedAt: string;
@@ -111,6 +111,8 @@ export interface RunOptions {
   fit?: boolean;
   /** fit only the cells of these methods / languages (others not finished are listed in `missing`) */
   only?: { methods?: string[]; languages?: string[] };
+  /** how often a fit's time so far is saved (work/METHOD/LANG/spent.json), so that a crash or kill loses at most this much of a cell's cost (default 30 s) */
+  spentEverySeconds?: number;
 }
 
 /** A config with its methods built (bad method options fail here, before any work). */
@@ -260,15 +262,34 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       };
       const reused = done?.fitKey === fk && done.version === CELL_VERSION && m.reload ? await m.reload(ctx, done.info) : undefined;
       log(reused ? `cell ${id}: evaluating again with the system of its finished fit (only the evaluation changed)` : `cell ${id}: fitting on ${train.src.length} pairs`);
-      // time spent on this fit by earlier runs that were stopped (Ctrl-C) in the middle of it
+      // time spent on this fit by earlier runs that were stopped (Ctrl-C), failed or were killed in the middle of it
       const spentFile = join(dir, 'spent.json');
       const earlier = !reused && existsSync(spentFile) ? (JSON.parse(readFileSync(spentFile, 'utf8')) as { seconds: number }).seconds : 0;
+      // the time spent so far is saved while the fit runs and when it fails or is stopped, and counted by the
+      // run that finishes the cell (a full disk or a kill must not erase an hour of cost)
+      const saveSpent = () => atomicWriteFile(spentFile, JSON.stringify({ seconds: earlier + (performance.now() - c0) / 1000 }) + '\n');
+      const heartbeat = reused
+        ? undefined
+        : setInterval(() => {
+            try {
+              saveSpent();
+            } catch {
+              // best effort; the next beat or the end of the fit tries again
+            }
+          }, 1000 * (opts.spentEverySeconds ?? 30));
+      heartbeat?.unref();
       let fitted: Awaited<ReturnType<Method['fit']>>;
       try {
         fitted = reused ?? (await m.fit(ctx));
       } catch (e) {
-        if (e instanceof Stopped) atomicWriteFile(spentFile, JSON.stringify({ seconds: earlier + (performance.now() - c0) / 1000 }) + '\n');
+        try {
+          if (!reused) saveSpent();
+        } catch {
+          // best effort: the error being reported matters more (e.g. the disk is full)
+        }
         throw e;
+      } finally {
+        clearInterval(heartbeat);
       }
       const c1 = performance.now();
       const sets: Record<string, SetResult> = {};

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { TOY_ENG_16, toyLanguage } from '../../test/toy-bitext.ts';
 import { loadExperiment, runExperiment, cellFile, cellKey, fitKey } from './experiment.ts';
 import { parseExperimentConfig } from './experiment-config.ts';
-import { registerMethod } from './experiment-methods.ts';
 import { clearStop, requestStop } from '../util/stop.ts';
 import { writeReport } from '../report/index.ts';
 import { withEnv } from '../../test/env.ts';
@@ -187,36 +186,6 @@ describe('experiment runner on a tiny config made by the test', () => {
       }
     });
   }, 240_000);
-
-  it('a fit that crashes keeps its time (saved while it runs, and when it fails); the run that finishes the cell counts it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'optical-exp-crash-'));
-    writeToy(dir);
-    let crash = true;
-    let sawHeartbeat = false;
-    registerMethod('crash-once-test', (m) => ({
-      config: m,
-      async fit(ctx) {
-        await new Promise((r) => setTimeout(r, 150));
-        sawHeartbeat = existsSync(join(ctx.dir, 'spent.json'));
-        if (crash) throw new Error('ENOSPC: no space left on device, write');
-        return { system: { scores: (src, eng) => new Float64Array(src.length * eng.length) }, info: {} };
-      },
-    }));
-    const c = { ...config(dir), methods: [{ name: 'ot', kind: 'crash-once-test' }], languages: [config(dir).languages[0]] };
-    const file = join(dir, 'crash.json');
-    writeFileSync(file, JSON.stringify(c));
-    const out = join(dir, 'results');
-    await expect(runExperiment(loadExperiment(file), { out, spentEverySeconds: 0.02 })).rejects.toThrow(/ENOSPC/);
-    expect(sawHeartbeat).toBe(true); // written by the heartbeat before the fit ended
-    const spent = JSON.parse(readFileSync(join(out, 'work', 'ot', 'toy', 'spent.json'), 'utf8')).seconds;
-    expect(spent).toBeGreaterThanOrEqual(0.14);
-    crash = false;
-    const r = await runExperiment(loadExperiment(file), { out });
-    const cell = r.cells.find((x) => x.method === 'ot')!;
-    expect(cell.seconds.fitEarlierRuns).toBe(spent);
-    expect(cell.seconds.fit).toBeGreaterThan(spent + 0.14);
-    expect(existsSync(join(out, 'work', 'ot', 'toy', 'spent.json'))).toBe(false);
-  });
 
   it('every committed cell of the paper matrix has the key the current config and code give it (a rerun reuses it)', () => {
     const { cfg, found } = committedCells('paper.json', 'results');

@@ -12,8 +12,8 @@ it('a fit that crashes keeps its time (saved while it runs, and when it fails); 
   const w = (name: string, lines: string[]) => writeFileSync(join(dir, name), lines.join('\n') + '\n');
   w('train.toy', TOY_ENG_16.map(toyLanguage));
   w('train.en', TOY_ENG_16);
-w('dev.toy', TOY_ENG_16.slice(0, 4).map(toyLanguage).map((x) => `${x} dev`));
-w('dev.en', TOY_ENG_16.slice(0, 4).map((x) => `${x} dev`));
+  w('dev.toy', TOY_ENG_16.slice(0, 4).map(toyLanguage).map((x) => `${x} dev`));
+  w('dev.en', TOY_ENG_16.slice(0, 4).map((x) => `${x} dev`));
   let crash = true;
   let sawHeartbeat = false;
   registerMethod('crash-once-test', (m) => ({

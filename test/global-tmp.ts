@@ -2,7 +2,8 @@
  * Vitest global setup: every test run gets one temporary root (`$TMPDIR/optical-test-XXXXXX`), exported as
  * TMPDIR so that `os.tmpdir()` in the test workers and in the CLI processes they spawn points into it, and
  * removed when the run ends. Tests create their folders with `mkdtempSync(join(tmpdir(), …))` and need not
- * clean up; without this a full `npm test` left about 1 GB in /tmp per run.
+ * clean up; without this every `npm test` left at least 370 MB in /tmp (one test's folder alone), and 56 GB had
+ * piled up on the development machine by 2026-11-22. OPTICAL_KEEP_TEST_TMP=1 keeps the folder for debugging.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,8 +2,8 @@
  * Vitest global setup: every test run gets one temporary root (`$TMPDIR/optical-test-XXXXXX`), exported as
  * TMPDIR so that `os.tmpdir()` in the test workers and in the CLI processes they spawn points into it, and
  * removed when the run ends. Tests create their folders with `mkdtempSync(join(tmpdir(), …))` and need not
- * clean up; without this every `npm test` left at least 370 MB in /tmp (one test's folder alone), and 56 GB had
- * piled up on the development machine by 2026-11-22. OPTICAL_KEEP_TEST_TMP=1 keeps the folder for debugging.
+ * clean up; without this every `npm test` left at least 370 MB in /tmp (one test's folder alone: 46 of them,
+ * 17 GB, had piled up on the development machine by 2026-11-22). OPTICAL_KEEP_TEST_TMP=1 keeps the folder.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

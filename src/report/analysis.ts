@@ -10,7 +10,6 @@ import { table } from './tables.ts';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|');
 
-
 /** Training loss relative to each curve's first window, one panel per language, one line per method. */
 export function curveChartSpec(r: ExperimentResults): VegaLiteSpec | undefined {
   const curves = r.analysis?.curves ?? [];

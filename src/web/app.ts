@@ -54,8 +54,6 @@ export interface AlignResponse {
   teacher: AlignmentPlan & { model: string };
 }
 
-/** Encoders that expose their tokenisation (every optical encoder does); others get `#i` labels. */
-
 /** A small least-recently-used map. */
 class Lru<V> {
   private readonly map = new Map<string, V>();

@@ -12,7 +12,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 
 describe('optical CLI', () => {
   it('--help works on every command', () => {
-    for (const cmd of [[], ['distill'], ['eval', 'mining'], ['demo'], ['experiment', 'run']]) {
+    for (const cmd of [[], ['distill'], ['eval', 'mining'], ['demo'], ['experiment', 'run'], ['cache', 'list'], ['cache', 'clear']]) {
       const r = run(...cmd, '--help');
       expect(r.status, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: optical/);

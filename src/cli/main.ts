@@ -17,6 +17,7 @@ import { indexCommand } from './index.ts';
 import { searchCommand } from './search.ts';
 import { serveCommand } from './serve.ts';
 import { experimentCommand } from './experiment.ts';
+import { cacheCommand } from './cache.ts';
 
 const program = new Command();
 program.name('optical').description('Cross-lingual search for low-resource languages by optimal-transport distillation').version('0.1.0');
@@ -32,6 +33,7 @@ indexCommand(program);
 searchCommand(program);
 serveCommand(program);
 experimentCommand(program);
+cacheCommand(program);
 
 
 /** Print `e` for the user and return the exit code (see the file header). */

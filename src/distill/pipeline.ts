@@ -28,6 +28,7 @@ import { loadBitexts, resolveDataDir, sampleBitext, type Bitext } from '../data/
 import { makeObjective, type OtOptions } from './objectives.ts';
 import { train, TRAIN_DEFAULTS, type StepInfo, type TeacherTargets } from './trainer.ts';
 import { cachedTeacherTargets, cacheDir } from './teacher-cache.ts';
+import { touchCacheEntry } from '../util/cache.ts';
 import { fitSentenceSkip, initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
 import { augmentBitext, type AugmentOptions } from './augment.ts';
 
@@ -339,6 +340,7 @@ async function initialisedStudent(
   if (existsSync(join(dir, 'config.json'))) {
     try {
       const student = await loadStudent(dir);
+      touchCacheEntry(dir);
       student.meta.name = name;
       const lexicalInit = student.config.training?.['lexicalInit'] as Pick<LexicalInitResult, 'lambda' | 'heldOut'> | undefined;
       log(`lexical skip: closed-form initialisation loaded from the cache (${dir})`);

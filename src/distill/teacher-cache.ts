@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SentenceEncoder } from '../models/types.ts';
-import { cacheDir } from '../util/cache.ts';
+import { cacheDir, touchCacheEntry } from '../util/cache.ts';
 import { readSafetensors, writeSafetensors } from '../models/safetensors.ts';
 import { teacherTargets, type TeacherTargets } from './trainer.ts';
 
@@ -32,6 +32,7 @@ export function cachedTeacherTargets(teacher: SentenceEncoder, eng: string[], to
     if (!existsSync(file)) continue;
     try {
       const { tensors } = readSafetensors(file);
+      touchCacheEntry(file);
       const embeddings = tensors['embeddings']!.data as Float32Array;
       const pooled = tensors['pooled']!.data as Float32Array;
       if (!tokens) return { embeddings, pooled, dim: H };

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../../errors.ts';
-import { cacheDir } from '../../util/cache.ts';
+import { cacheDir, touchCacheEntry } from '../../util/cache.ts';
 import { WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './weights.ts';
 
 export const HUB_URL = 'https://huggingface.co';
@@ -55,7 +55,10 @@ function offlineMessage(name: string, dir: string, reason: string): string {
 /** The folder of a named model: from the cache, else downloaded into it; an `InputError` when neither works. */
 export async function resolveHubModel(name: string, opts: FetchOptions = {}): Promise<string> {
   const dir = hubCacheDir(name);
-  if (isCompleteModelFolder(dir)) return dir;
+  if (isCompleteModelFolder(dir)) {
+    touchCacheEntry(dir);
+    return dir;
+  }
   const offline = opts.offline ?? process.env.HF_HUB_OFFLINE === '1';
   if (offline) throw new InputError(offlineMessage(name, dir, 'offline: HF_HUB_OFFLINE=1'));
   const doFetch = opts.fetch ?? globalThis.fetch;

@@ -26,6 +26,7 @@ function makeCache(): string {
   });
   age(t, 40);
   writeFileSync(join(root, 'teacher', 'bb22.safetensors.tmp-123-abcdef'), 'half');
+  writeFileSync(join(root, 'teacher', 'dd44.safetensors'), Buffer.from([2, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d]));
   const init = join(root, 'init', 'cc33');
   mkdirSync(init, { recursive: true });
   writeFileSync(join(init, 'config.json'), JSON.stringify({ name: 'optical-swh-ot' }));
@@ -48,12 +49,14 @@ describe('cache listing (util/cache.ts)', () => {
       ['init', 'init/cc33', false],
       ['teacher', 'teacher/aa11.safetensors', false],
       ['teacher', 'teacher/bb22.safetensors.tmp-123-abcdef', true],
+      ['teacher', 'teacher/dd44.safetensors', false],
       ['other', 'xquad-r', false],
     ]);
     const by = Object.fromEntries(entries.map((e) => [e.name, e]));
     expect(by['teacher/aa11.safetensors']!.description).toBe('teacher outputs: 3 sentences × 4, token states of 7 tokens');
     expect(by['init/cc33']!.description).toBe('initialised student optical-swh-ot');
     expect(by['hf/org--tiny']!.description).toBe('Hugging Face model (bert)');
+    expect(by['teacher/dd44.safetensors']!.description).toBe('unreadable (it will be recomputed when needed)');
     expect(by['init/cc33']!.bytes).toBe(2000 + JSON.stringify({ name: 'optical-swh-ot' }).length);
     expect(by['xquad-r']!.bytes).toBe(500);
     const days = (e: { lastUsed: Date }) => (Date.now() - e.lastUsed.getTime()) / DAY;
@@ -77,11 +80,11 @@ describe('optical cache (CLI)', () => {
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.root).toBe(root);
-    expect(out.entries).toHaveLength(5);
+    expect(out.entries).toHaveLength(6);
     expect(out.bytes).toBe(out.entries.reduce((s: number, e: { bytes: number }) => s + e.bytes, 0));
     expect(Number.isNaN(Date.parse(out.entries[0].lastUsed))).toBe(false);
     const text = run(root, 'list');
-    expect(text.stdout).toMatch(/5 entries/);
+    expect(text.stdout).toMatch(/6 entries/);
     expect(text.stdout).toMatch(/initialised student optical-swh-ot/);
   });
 
@@ -100,11 +103,8 @@ describe('optical cache (CLI)', () => {
     expect(existsSync(join(root, 'hf', 'org--tiny'))).toBe(true);
     const all = run(root, 'clear', '--all');
     expect(all.status, all.stderr).toBe(0);
-    expect(all.stdout).toMatch(/removed 2 entries/);
-    expect(listCache(root)).toEqual(
-      // the kind folders themselves stay (empty)
-      [],
-    );
+    expect(all.stdout).toMatch(/removed 3 entries/);
+    expect(listCache(root)).toEqual([]); // the kind folders themselves stay, empty
   });
 
   it('refuses a clear without a filter, an unknown kind and a bad day count, in one line', () => {
@@ -119,6 +119,6 @@ describe('optical cache (CLI)', () => {
       expect(r.stderr).toMatch(msg);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
-    expect(listCache(root)).toHaveLength(5);
+    expect(listCache(root)).toHaveLength(6);
   });
 });

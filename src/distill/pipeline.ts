@@ -27,8 +27,8 @@ import { HfEncoder } from '../models/hf/model.ts';
 import { loadBitexts, resolveDataDir, sampleBitext, type Bitext } from '../data/index.ts';
 import { makeObjective, type OtOptions } from './objectives.ts';
 import { train, TRAIN_DEFAULTS, type StepInfo, type TeacherTargets } from './trainer.ts';
-import { cachedTeacherTargets, cacheDir } from './teacher-cache.ts';
-import { touchCacheEntry } from '../util/cache.ts';
+import { cachedTeacherTargets } from './teacher-cache.ts';
+import { cacheDir, touchCacheEntry } from '../util/cache.ts';
 import { fitSentenceSkip, initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
 import { augmentBitext, type AugmentOptions } from './augment.ts';
 

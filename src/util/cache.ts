@@ -88,6 +88,7 @@ function describe(kind: CacheKind, path: string, incomplete: boolean): string {
     if (kind === 'teacher') {
       const h = safetensorsHeader(path);
       const [n, dim] = h['embeddings']?.shape ?? [];
+      if (n === undefined || dim === undefined) throw new Error('no embeddings');
       return `teacher outputs: ${n} sentences × ${dim}${h['tokens'] ? `, token states of ${h['tokens'].shape?.[0]} tokens` : ''}`;
     }
     if (kind === 'init' || kind === 'hf') {

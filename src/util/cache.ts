@@ -35,7 +35,7 @@ export interface CacheEntry {
   lastUsed: Date;
   /** an interrupted write's leftover */
   incomplete: boolean;
-  /** what it holds, when that can be read cheaply (e.g. "10328 sentences × 512, token states") */
+  /** what it holds, when that can be read cheaply (e.g. "teacher outputs: 8600 sentences × 512, token states of 269285 tokens") */
   description: string;
 }
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { loadExperiment, runExperiment } from '../eval/experiment.ts';
 import { writeReport } from '../report/index.ts';
-import { installStopHandlers, Stopped } from '../util/stop.ts';
+import { installStopHandlers, releaseStopHandlers, Stopped } from '../util/stop.ts';
 
 const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
 
@@ -23,7 +23,7 @@ export function experimentCommand(program: Command): void {
       const loaded = loadExperiment(config);
       const log = (m: string) => o.quiet || process.stderr.write(`${m}\n`);
       installStopHandlers();
-      const r = await runExperiment(loaded, { out: o.out, dataDir: o.dataDir, log, fit: !o.reportOnly, only: { methods: list(o.methods), languages: list(o.languages) } }).catch((e: unknown) => {
+      const r = await runExperiment(loaded, { out: o.out, dataDir: o.dataDir, log, fit: !o.reportOnly, only: { methods: list(o.methods), languages: list(o.languages) }, onFitted: releaseStopHandlers }).catch((e: unknown) => {
         throw e instanceof Stopped ? new Stopped(`${e.message}; run the same command again to continue (finished cells are kept, an interrupted distillation resumes from its checkpoint)`) : e;
       });
       const cpu = cpus();

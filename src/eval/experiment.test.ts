@@ -59,8 +59,13 @@ describe('experiment runner on a tiny config made by the test', () => {
     const out = join(dir, 'results');
     await withEnv({ OPTICAL_CACHE: join(dir, 'cache') }, async () => {
       const logs: string[] = [];
-      const r1 = await runExperiment(loadExperiment(file), { out, log: (m) => logs.push(m) });
+      const r1 = await runExperiment(loadExperiment(file), { out, log: (m) => logs.push(m), onFitted: () => logs.push('onFitted') });
       expect(r1.ran).toHaveLength(8);
+      // onFitted: once, after the last cell was saved (the CLI then gives Ctrl-C its default action back)
+      expect(logs.filter((l) => l === 'onFitted')).toHaveLength(1);
+      const lastCell = logs.map((l) => /^cell .*: fit /.test(l)).lastIndexOf(true);
+      expect(lastCell).toBeGreaterThanOrEqual(0);
+      expect(logs.indexOf('onFitted')).toBeGreaterThan(lastCell);
       expect(r1.skipped).toHaveLength(0);
       for (const c of r1.cells) {
         const s = c.sets['dev']!;

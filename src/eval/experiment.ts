@@ -113,6 +113,8 @@ export interface RunOptions {
   only?: { methods?: string[]; languages?: string[] };
   /** how often a fit's time so far is saved (work/METHOD/LANG/spent.json), so that a crash or kill loses at most this much of a cell's cost (default 30 s) */
   spentEverySeconds?: number;
+  /** called once, when every cell is fitted and saved, before the analysis (the CLI then lets Ctrl-C end the run at once: nothing is left to save) */
+  onFitted?: () => void;
 }
 
 /** A config with its methods built (bad method options fail here, before any work). */
@@ -325,6 +327,7 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       ran.push(id);
     }
   }
+  opts.onFitted?.();
   let analysis: ExperimentAnalysis | undefined;
   const an = cfg.analysis;
   if (an) {

@@ -132,6 +132,26 @@ describe('optical CLI', () => {
     expect(existsSync(join(dir, 's', 'checkpoint'))).toBe(false);
   }, 240_000);
 
+  it('distill: Ctrl-C before training (loading, teacher outputs, closed-form initialisation) ends the run at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-cli-stop0-'));
+    writeFileSync(join(dir, 'xx.txt'), TOY_ENG_20.map(toyLanguage).join('\n') + '\n');
+    writeFileSync(join(dir, 'en.txt'), TOY_ENG_20.join('\n') + '\n');
+    const env = { ...process.env, OPTICAL_DATA: '/nonexistent-optical-data', OPTICAL_CACHE: join(dir, 'cache') };
+    const child = spawn(process.execPath, [BIN, 'distill', '--lang', 'xx', '--bitext', `lines:${join(dir, 'xx.txt')}:${join(dir, 'en.txt')}`, '--objective', 'ot', '--out', join(dir, 's'), '--steps', '100', '--batch', '4'], { env });
+    let stderr = '';
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/^bitext: /m.test(stderr)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    // no handler outside training: the default action, not a deferred stop after the synchronous phase
+    expect(await exited, stderr).toEqual({ code: null, signal: 'SIGINT' });
+    expect(existsSync(join(dir, 's', 'train.jsonl'))).toBe(false);
+  }, 120_000);
+
   it('experiment run: a bad config is a one-line error naming the file and the field, exit code 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'optical-cli-exp-'));
     const f = join(dir, 'c.json');

@@ -5,7 +5,7 @@ import { distillClip } from '../distill/clip.ts';
 import { OBJECTIVES, OT_MARGINALS } from '../distill/objectives.ts';
 import { progressBar } from './progress.ts';
 import { InputError } from '../errors.ts';
-import { installStopHandlers, Stopped } from '../util/stop.ts';
+import { installStopHandlers, releaseStopHandlers, Stopped } from '../util/stop.ts';
 import { sizedConfig } from '../models/student.ts';
 import { USE_LITE_CONFIG } from '../models/kona.ts';
 
@@ -127,8 +127,9 @@ export function distillCommand(program: Command): void {
           trainBar.update(s.step, `loss ${s.loss.toFixed(4)} lr ${s.lr.toExponential(1)}`);
           if (s.step === s.totalSteps) trainBar.stop();
         },
+        // Ctrl-C stops at the next step (with a checkpoint) during training, and ends the other phases at once
+        training: (active) => (active ? installStopHandlers() : releaseStopHandlers()),
       };
-      installStopHandlers();
       const r = await (o.clip !== undefined ? distillClip({ ...cfg, clip: o.clip }, hooks) : distill(cfg, hooks)).catch((e: unknown) => {
         if (!(e instanceof Stopped)) throw e;
         trainBar?.stop();

@@ -37,7 +37,7 @@ import { mulberry32 } from '../util/random.ts';
 import { loadBitexts, resolveDataDir, sampleBitext, type Bitext } from '../data/index.ts';
 import { makeObjective } from './objectives.ts';
 import { train, type TeacherTargets } from './trainer.ts';
-import type { DistillConfig, DistillHooks } from './pipeline.ts';
+import { duringTraining, type DistillConfig, type DistillHooks } from './pipeline.ts';
 
 export type ClipDistillConfig = Pick<DistillConfig, 'lang' | 'student' | 'bitext' | 'maxPairs' | 'objective' | 'out' | 'dataDir' | 'epochs' | 'steps' | 'batch' | 'seed' | 'lr' | 'tableLr' | 'dropout' | 'ot' | 'temperature' | 'resume' | 'checkpointEvery'> & {
   /** the CLIP folder (transformers.js layout) */
@@ -112,7 +112,7 @@ export async function distillClip(cfg: ClipDistillConfig, hooks: DistillHooks = 
     const t1 = performance.now();
     const ot = needsTokens && cfg.ot.cost !== 'cosine' && cfg.ot.scale === undefined ? { ...cfg.ot, scale: meanSquaredTokenNorm(targets) } : cfg.ot;
     const objective = makeObjective(cfg.objective, { ot, temperature: cfg.temperature });
-    const r = await train({
+    const r = await duringTraining(hooks, () => train({
       student,
       src: bitext.src,
       targets,
@@ -130,7 +130,7 @@ export async function distillClip(cfg: ClipDistillConfig, hooks: DistillHooks = 
       checkpointEvery: cfg.checkpointEvery,
       record: { teacher: clip.name, clip: cfg.clip, student: cfg.student, lang: cfg.lang, objective: objective.config(), bitext: cfg.bitext, maxPairs: cfg.maxPairs, pairs: bitext.src.length, epochs: cfg.epochs, steps: cfg.steps, batch: cfg.batch, seed: cfg.seed, lr: cfg.lr, tableLr: cfg.tableLr, dropout: cfg.dropout },
       onStep: hooks.onStep,
-    });
+    }));
     return { student, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 } };
   } finally {
     await clip.release();

@@ -90,8 +90,11 @@ describe('training a Hugging Face student', () => {
       out: join(root, out), steps: 2, batch: 8, teacher: teacherDir, student,
     });
     const logs: string[] = [];
-    const first = await distill(cfg(`init:${join(root, 'student-init')}`, join(root, 'teacher'), 'd1'), { log: (m) => logs.push(m) });
+    const events: string[] = [];
+    const first = await distill(cfg(`init:${join(root, 'student-init')}`, join(root, 'teacher'), 'd1'), { log: (m) => logs.push(m), onStep: () => events.push('step'), training: (on) => events.push(on ? 'start' : 'end') });
     expect(first.steps).toBe(2);
+    // the training hook brackets the gradient steps (the CLI's Ctrl-C is cooperative only between them)
+    expect(events).toEqual(['start', 'step', 'step', 'end']);
     expect(first.student.meta).toMatchObject({ name: 'optical-xx-mse', teacher: join(root, 'teacher') });
     const again = await distill(cfg(join(root, 'd1'), join(root, 'teacher'), 'd2'), { log: (m) => logs.push(m) });
     expect(again.steps).toBe(2);

@@ -121,6 +121,14 @@ export interface DistillHooks {
   /** teacher encoding progress */
   teacherProgress?: (done: number, total: number) => void;
   onStep?: (info: StepInfo) => void;
+  /**
+   * Called with true just before gradient training starts and with false when it ends (also when it throws).
+   * Training steps are the only safe points of a distillation (trainer.ts checks `stopRequested()` after
+   * each); the CLI gives Ctrl-C its cooperative meaning there and its default one (end at once) in the other
+   * phases, which are synchronous (a deferred handler would wait for their end) and leave nothing
+   * half-written (the caches are written whole; `--resume` redoes an interrupted refit).
+   */
+  training?: (active: boolean) => void;
 }
 
 export interface DistillResult {
@@ -183,7 +191,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     log(`resume: training already finished in ${cfg.out}; refitting the lexical skip`);
     if ('dispose' in student && typeof student.dispose === 'function') student.dispose();
   }
-  const r = trained ? { steps: trained.steps, lastLoss: NaN } : await train({
+  const r = trained ? { steps: trained.steps, lastLoss: NaN } : await duringTraining(hooks, () => train({
     student,
     src: bitext.src,
     targets,
@@ -203,7 +211,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     checkpointEvery: cfg.checkpointEvery,
     record,
     onStep: hooks.onStep,
-  });
+  }));
   const final = trained?.student ?? student;
   if (final instanceof KonaEncoder && final.tables.lexical && ((cfg.refit && r.steps > 0) || cfg.sentenceSkip)) {
     const refit = cfg.refit && r.steps > 0 ? refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log }) : undefined;
@@ -212,6 +220,16 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
   }
   const shape = final instanceof KonaEncoder && teacher instanceof KonaEncoder ? studentShape(teacher, final, cfg.init) : undefined;
   return { student: final, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 }, shape, augmented: aug?.augmented };
+}
+
+/** Runs `run` (gradient training) between `hooks.training(true)` and `hooks.training(false)`. */
+export async function duringTraining<T>(hooks: DistillHooks, run: () => Promise<T>): Promise<T> {
+  hooks.training?.(true);
+  try {
+    return await run();
+  } finally {
+    hooks.training?.(false);
+  }
 }
 
 /** A Kona student's width, depth, output width, parameter count (transformer, projection, pooler) and init plan. */

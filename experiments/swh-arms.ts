@@ -11,8 +11,8 @@
  *   npx tsx experiments/swh-arms.ts --arm "dropout0=--dropout 0" [--arm "default="] [--record FILE] [--work DIR]
  * An arm is NAME=FLAGS (FLAGS split on spaces; empty = the defaults); its student is WORK/student-NAME and a
  * finished one is reused (`--resume`). Appends one line per arm to the record (default
- * results/dev/swh-arms.txt): pieces are not counted here; steps, median ms per step and training seconds from
- * train.jsonl, wall seconds, load at the start, held-out and SIB dev accuracy both ways.
+ * results/dev/swh-arms.txt): steps, median ms per step and training seconds from train.jsonl, wall seconds,
+ * the load at the start, held-out and SIB dev accuracy both ways.
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';

@@ -20,21 +20,33 @@ import { FLOAT } from '../../src/models/onnx/proto.ts';
 const { values: a } = parseArgs({ options: { json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '5' }, child: { type: 'string' }, start: { type: 'string' } } });
 const rounds = Number(a.rounds);
 
-/** Best GFLOP/s of `rounds` rounds of 5 products [M, K] · [K, N] on `threads` intra-op threads; `until` (ms since epoch): keep going until then. */
-function gemm(threads: number, M = 1824, K = 512, N = 1536, until = 0, spinning?: boolean): number {
-  const g = new GraphBuilder();
-  g.named('MatMul', ['x', g.f32('w', [K, N], new Float32Array(K * N).fill(0.01))], 'y');
-  const s = new OrtSession(g.model('gemm', [{ name: 'x', type: FLOAT, dims: ['M', K] }], [{ name: 'y', type: FLOAT, dims: ['M', N] }]), { threads, ...(spinning === undefined ? {} : { spinning }) });
-  const x = { x: { data: new Float32Array(M * K).fill(1), dims: [M, K] } };
-  s.run(x, ['y']);
+/** Best GFLOP/s of `rounds` rounds of 5 runs of `s` (one [M, K] · [K, N] product each); `until` (ms since epoch): keep going until then. */
+function bestRate(s: OrtSession, feeds: Parameters<OrtSession['run']>[0], M: number, K: number, N: number, until = 0): number {
+  s.run(feeds, ['y']);
   let best = Infinity;
   for (let r = 0; r < rounds || Date.now() < until; r++) {
     const t0 = performance.now();
-    for (let i = 0; i < 5; i++) s.run(x, ['y']);
+    for (let i = 0; i < 5; i++) s.run(feeds, ['y']);
     best = Math.min(best, (performance.now() - t0) / 5);
   }
   s.dispose();
   return (2 * M * K * N) / best / 1e6;
+}
+
+/** [M, K] · [K, N] with constant weights on `threads` intra-op threads (ONNX Runtime's default spinning unless `spinning` is given). */
+function gemm(threads: number, M = 1824, K = 512, N = 1536, until = 0, spinning?: boolean): number {
+  const g = new GraphBuilder();
+  g.named('MatMul', ['x', g.f32('w', [K, N], new Float32Array(K * N).fill(0.01))], 'y');
+  const s = new OrtSession(g.model('gemm', [{ name: 'x', type: FLOAT, dims: ['M', K] }], [{ name: 'y', type: FLOAT, dims: ['M', N] }]), { threads, ...(spinning === undefined ? {} : { spinning }) });
+  return bestRate(s, { x: { data: new Float32Array(M * K).fill(1), dims: [M, K] } }, M, K, N, until);
+}
+
+/** As `gemm` without spinning, but the weights are an input of each run (as in the training step, whose weights change every step). */
+function gemmFedWeights(threads: number, M = 1824, K = 512, N = 1536): number {
+  const g = new GraphBuilder();
+  g.named('MatMul', ['x', 'w'], 'y');
+  const s = new OrtSession(g.model('gemm_fed', [{ name: 'x', type: FLOAT, dims: ['M', K] }, { name: 'w', type: FLOAT, dims: [K, N] }], [{ name: 'y', type: FLOAT, dims: ['M', N] }]), { threads, spinning: false });
+  return bestRate(s, { x: { data: new Float32Array(M * K).fill(1), dims: [M, K] }, w: { data: new Float32Array(K * N).fill(0.01), dims: [K, N] } }, M, K, N);
 }
 
 if (a.child !== undefined) {
@@ -43,23 +55,6 @@ if (a.child !== undefined) {
   while (Date.now() < start) await new Promise((r) => setTimeout(r, 5));
   process.stdout.write(String(gemm(1, 1824, 512, 1536, start + Number(a.child))) + '\n');
   process.exit(0);
-}
-
-/** As `gemm`, but the weights are an input of each run (as in the training step, whose weights change every step). */
-function gemmFedWeights(threads: number, M = 1824, K = 512, N = 1536): number {
-  const g = new GraphBuilder();
-  g.named('MatMul', ['x', 'w'], 'y');
-  const s = new OrtSession(g.model('gemm_fed', [{ name: 'x', type: FLOAT, dims: ['M', K] }, { name: 'w', type: FLOAT, dims: [K, N] }], [{ name: 'y', type: FLOAT, dims: ['M', N] }]), { threads, spinning: false });
-  const x = { x: { data: new Float32Array(M * K).fill(1), dims: [M, K] }, w: { data: new Float32Array(K * N).fill(0.01), dims: [K, N] } };
-  s.run(x, ['y']);
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < 5; i++) s.run(x, ['y']);
-    best = Math.min(best, (performance.now() - t0) / 5);
-  }
-  s.dispose();
-  return (2 * M * K * N) / best / 1e6;
 }
 
 /** Two child processes of this script, each running 1-thread products over the same 4 s. */

@@ -206,15 +206,29 @@ export class KonaEncoder {
     }
     let lexical: RowGrad | undefined;
     if (dSkip && this.tables.lexical) {
-      // adjoint of skipVectors: dN_lex[k] += a_blk dψ[b, l]
+      // adjoint of skipVectors: dN_lex[k] += a_blk dψ[b, l]. Consecutive pieces sharing one coefficient object
+      // (the pieces of a word) are summed first, Σ_l a_k dψ[b, l] = a_k Σ_l dψ[b, l]: one scatter per word.
       const H = this.dim;
       const lx = new RowAccumulator(H);
+      const sum = new Float32Array(H);
+      let cur: TokenLexical | undefined;
+      const flush = () => {
+        if (cur) for (let j = 0; j < cur.cols.length; j++) lx.add(cur.cols[j]!, sum, cur.coef[j]!);
+        cur = undefined;
+      };
       for (let i = 0; i < batch.B * batch.L; i++) {
         const a = batch.lexical?.[i];
-        if (batch.ids[i]! < 0 || !a) continue;
-        const d = dSkip.subarray(i * H, (i + 1) * H);
-        a.cols.forEach((k, j) => lx.add(k, d, a.coef[j]!));
+        if (batch.ids[i]! < 0 || !a) {
+          flush();
+          continue;
+        }
+        if (a !== cur) {
+          flush();
+          cur = a;
+          sum.set(dSkip.subarray(i * H, (i + 1) * H));
+        } else for (let h = 0, o = i * H; h < H; h++) sum[h]! += dSkip[o + h]!;
       }
+      flush();
       lexical = lx.result();
     }
     return { embeddings: tok.result(), ngrams: ng?.result(), lexical };

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 describe('lexical skip', () => {
-  it('tableGrads (lexical) is the adjoint of skipVectors, and scatters only rows the batch uses', () => {
+  it('tableGrads (lexical) is the adjoint of skipVectors (a change of every table row, used by the batch or not)', () => {
     const rnd = mulberry32(3);
     const N = student.tables.lexical!;
     for (let i = 0; i < N.length; i++) N[i] = rnd() - 0.5;

@@ -19,6 +19,8 @@ import {
   linearKernelOperator,
   polyKernel,
   predictKernelRidge,
+  predictPrimal,
+  primalWeights,
   ridgePrimalNaive,
   solveMultiShiftCG,
 } from './ridge.ts';
@@ -323,6 +325,8 @@ describe('fitKernelRidge vs the primal closed form', () => {
           }
         }
         expect(maxAbsDiff(pred[s]!, ref), `λ=${l}`).toBeLessThan(1e-5);
+        // the same predictions through the primal weights Xᵀα (lexical-init.ts chooses λ with these)
+        expect(maxAbsDiff(predictPrimal(q.X, primalWeights(X, models[s]!), models[s]!.bias), ref), `λ=${l}, primal`).toBeLessThan(1e-5);
       });
     });
   }

@@ -12,10 +12,14 @@
  * layer's FFN output bias (the projection's bias `proj.bias` in a student narrower than its teacher), so it
  * shifts the pooled vector by exactly b.
  *
- * λ is chosen on a held-out tenth of the TRAINING bitext (never on evaluation data): one multi-shift CG run
- * fits every λ of the grid on the other nine tenths, the λ whose student retrieves the held-out English
- * translations best (teacher embeddings, cosine) wins; then one more solve refits that λ on every pair
- * (each CG iteration is 2·nnz(C)·H multiply-adds; ~1.5 s for 10k Swahili sentences) and is installed.
+ * λ is chosen on a held-out tenth of the TRAINING bitext (never on evaluation data): every λ of the grid is
+ * fitted on the other nine tenths, the λ whose student retrieves the held-out English translations best
+ * (teacher embeddings, cosine) wins; then one more solve refits that λ on every pair and is installed.
+ * Solver: when ONNX Runtime loads and the bitext has at most 20k pairs (ridge-dense.ts), the Gram matrix
+ * C Cᵀ of every pair is built once and each λ is solved directly (blocked Cholesky on ONNX Runtime,
+ * cholesky.ts); on the README bitext (10.3k pairs) the initialisation takes 69 s instead of 132 s by
+ * multi-shift CG on sparse products (BENCHMARKS.md, 2026-11-23), ~4.7 GB peak memory. Otherwise multi-shift
+ * CG (ridge.ts: one Krylov run for the whole grid, 2·nnz(C)·H multiply-adds an iteration).
  *
  * Measured on Swahili (experiments/swh-init.ts, 2026-11-22, 2-core machine; held-out tenth of Bible +
  * MAFAND + SIB train, and SIB-200 dev; swh→en / en→swh mining accuracy at step 0):
@@ -28,6 +32,7 @@ import { hasProjection } from '../models/kona.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import type { Features } from '../models/features.ts';
 import { fitKernelRidge, predictPrimal, primalWeights } from './ridge.ts';
+import { denseGramAvailable, linearGram, predictGram, subGram } from './ridge-dense.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
 import { evaluateBitextMining, l2NormalizeRows } from '../eval/mining.ts';
 import { mulberry32, shuffleInPlace } from '../util/random.ts';
@@ -117,36 +122,54 @@ function fitWithHeldOutLambda(
   const held = order.slice(0, nHeld);
   const fit = order.slice(nHeld);
 
+  // the Gram matrix of every pair, once, when it fits (ridge-dense.ts): each λ is then solved directly
+  // (Cholesky, its products on ONNX Runtime) and the held-out predictions are one GEMM
+  const Call = featureMatrix(student, feats, all);
+  const tg = performance.now();
+  const Kall = denseGramAvailable(all.length) ? linearGram(Call) : undefined;
+  if (Kall) log(`${label}: Gram matrix of ${all.length} pairs in ${((performance.now() - tg) / 1000).toFixed(1)} s`);
+
   // 1. choose λ on the held-out tenth
   const C = featureMatrix(student, feats, fit);
-  const { models, solver, threads } = fitKernelRidge(C, target(fit), H, {
+  const { models, solver, threads, dense } = fitKernelRidge(C, target(fit), H, {
     lambdas: opts.lambdas ?? [0.1, 0.3, 1],
     ...solve,
+    gram: Kall && subGram(Kall, all.length, fit, fit),
     onIteration: (it, res) => it % 25 === 0 && log(`${label}: CG iteration ${it}, relative residual ${res.toExponential(2)}`),
   });
-  log(`${label}: CG ${solver.status} after ${solver.iterations} iterations (${fit.length} pairs, ${C.indices.length} non-zeros, ${threads} thread${threads > 1 ? 's' : ''})`);
+  log(
+    dense
+      ? `${label}: solved directly (Cholesky on ONNX Runtime; ${fit.length} pairs, ${C.indices.length} non-zeros; ${solver.iterations} refinement${solver.iterations === 1 ? '' : 's'}, relative residuals ${solver.residuals.map((r) => r.toExponential(1)).join(', ')})`
+      : `${label}: CG ${solver.status} after ${solver.iterations} iterations (${fit.length} pairs, ${C.indices.length} non-zeros, ${threads} thread${threads > 1 ? 's' : ''})`,
+  );
   const heldOut: { lambda: number; accuracy: number }[] = [];
   // held-out predictions without re-encoding: the fitted term is linear in the features, so it is
-  // C_held (Cᵀ α) + b through the primal weights Cᵀ α [F, H] (nnz(C)·H work), not the dual
-  // k(C_held, C) α (n_held·n·H: ~12 s a λ on the README bitext)
-  const Cheld = featureMatrix(student, feats, held);
+  // K_held,fit α + b (one GEMM) with the Gram matrix, else C_held (Cᵀ α) + b through the primal weights
+  // Cᵀ α [F, H] (nnz(C)·H work), not the dual k(C_held, C) α in JS (n_held·n·H: ~12 s a λ here)
+  const Khf = Kall && subGram(Kall, all.length, held, fit);
+  const Cheld = Khf ? undefined : featureMatrix(student, feats, held);
   const tgt = new Float32Array(held.length * H);
   held.forEach((r, i) => tgt.set(E_T.subarray(r * H, (r + 1) * H), i * H));
   for (const m of models) {
-    const acc = evaluateBitextMining(embed(predictPrimal(Cheld, primalWeights(C, m), m.bias), held), tgt, H).src2tgt;
+    const pred = Khf ? predictGram(Khf, held.length, m.alpha, m.bias) : predictPrimal(Cheld!, primalWeights(C, m), m.bias);
+    const acc = evaluateBitextMining(embed(pred, held), tgt, H).src2tgt;
     heldOut.push({ lambda: m.lambda, accuracy: acc });
     log(`${label}: λ = ${m.lambda}: held-out mining accuracy ${(100 * acc).toFixed(1)}% (${held.length} pairs)`);
   }
   const best = heldOut.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
 
   // 2. refit with the chosen λ on every pair (one more, single-shift solve)
-  const Call = featureMatrix(student, feats, all);
   const refit = fitKernelRidge(Call, target(all), H, {
     lambdas: [best.lambda],
     ...solve,
+    gram: Kall,
     onIteration: (it, res) => it % 25 === 0 && log(`${label} (refit on all ${all.length} pairs): CG iteration ${it}, relative residual ${res.toExponential(2)}`),
   });
-  log(`${label}: refit with λ = ${best.lambda}: CG ${refit.solver.status} after ${refit.solver.iterations} iterations`);
+  log(
+    refit.dense
+      ? `${label}: refit with λ = ${best.lambda}: solved directly, relative residual ${refit.solver.residuals[0]!.toExponential(1)}`
+      : `${label}: refit with λ = ${best.lambda}: CG ${refit.solver.status} after ${refit.solver.iterations} iterations`,
+  );
   return { lambda: best.lambda, heldOut, C: Call, alpha: refit.models[0]!.alpha, bias: refit.models[0]!.bias };
 }
 

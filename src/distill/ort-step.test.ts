@@ -17,6 +17,7 @@ import { ortUnavailableReason } from '../models/onnx/index.ts';
 import { mulberry32 } from '../util/random.ts';
 import { makeObjective } from './objectives.ts';
 import { partGradients, type PartJob } from './grads.ts';
+import { TINY, randomParams } from '../models/onnx/testing.ts';
 import { ortGradients, paramArrays, trainEngineFromEnv, type TrainEngine } from './ort-step.ts';
 import { resolveEngine, train, teacherTargets, type TeacherTargets, type TrainOptions } from './trainer.ts';
 import type { TrainableEncoder } from '../models/types.ts';
@@ -28,35 +29,6 @@ import type { Tokenizer } from '../text/index.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export const TINY: KonaConfig = {
-  vocabSize: 50,
-  embedDim: 16,
-  layers: [
-    { inDim: 16, hidden: 32, heads: 4, ffn: 64 },
-    { inDim: 32, hidden: 32, heads: 4, ffn: 64 },
-  ],
-  maxLength: 16,
-  doubleEmbedding: true,
-  layerNormEps: 1e-6,
-};
-
-/** Seeded parameters of a config (LN scales near 1, weights ~ N(0, 1/fan_in), non-zero biases). */
-export function randomParams(cfg: KonaConfig, seed: number): Record<string, Float32Array> {
-  const rnd = mulberry32(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-  const out: Record<string, Float32Array> = {};
-  for (const [name, shape] of Object.entries(konaParamShapes(cfg))) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const x = new Float32Array(n);
-    if (name === 'timing.inv_timescales') for (let i = 0; i < n; i++) x[i] = Math.exp((-Math.log(1e4) * i) / Math.max(1, n - 1));
-    else if (name.endsWith('norm.scale')) for (let i = 0; i < n; i++) x[i] = 1 + 0.1 * normal();
-    else if (name.endsWith('.weight')) for (let i = 0; i < n; i++) x[i] = normal() / Math.sqrt(shape[0]!);
-    else for (let i = 0; i < n; i++) x[i] = 0.1 * normal();
-    out[name] = x;
-  }
-  return out;
-}
 
 const B = 4, L = 7, Lt = 6, E = 16, H = 32;
 const LENS = [7, 3, 5, 1], TLENS = [6, 2, 4, 3];

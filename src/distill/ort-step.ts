@@ -17,7 +17,7 @@
  */
 import { tf, type Tensor } from '../models/engine.ts';
 import type { KonaParams } from '../models/kona.ts';
-import type { KonaTrainStep, StepBatch } from '../models/onnx/train-step.ts';
+import type { KonaTrainStep, MaskSource, StepBatch } from '../models/onnx/train-step.ts';
 import { InputError } from '../errors.ts';
 import type { Objective, TeacherBatch } from './objectives.ts';
 import type { PartResult } from './grads.ts';
@@ -54,14 +54,14 @@ export function ortGradients(
   params: Record<string, Float32Array>,
   trainable: readonly string[],
   objective: Objective,
-  batch: StepBatch & { skipTrains: boolean; lengths: Int32Array; dropout: number; seed: number },
+  batch: StepBatch & { skipTrains: boolean; lengths: Int32Array; dropout: number; seed: number; masks?: MaskSource },
   target: () => TeacherBatch,
   studentWeights?: Float32Array,
   objParams: Record<string, tf.Variable> = {},
 ): OrtStepResult {
   const { B, L } = batch;
   const H = step.O; // the output width
-  const fwd = step.forward(params, batch, { dropout: batch.dropout, seed: batch.seed });
+  const fwd = step.forward(params, batch, { dropout: batch.dropout, seed: batch.seed, masks: batch.masks });
   const tokT = tf.tensor3d(fwd.tokens, [B, L, H]);
   const embT = tf.tensor2d(fwd.embedding, [B, H]);
   const tokVar = tf.variable(tokT, true); // shares tokT's buffer: dispose both

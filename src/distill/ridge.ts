@@ -1,6 +1,7 @@
 /**
  * Ridge regression onto dense targets, solved in the dual (kernel ridge regression) with
- * multi-shift conjugate gradients: one Krylov run gives the solutions for a whole grid of λ.
+ * multi-shift conjugate gradients: one Krylov run gives the solutions for a whole grid of λ. (Given the
+ * linear kernel's Gram matrix as `opts.gram`, `fitKernelRidge` solves each λ directly instead: ridge-dense.ts.)
  *
  * Shapes (legend: N training rows, F features, D target dim, M query rows; row-major):
  *   X: [N, F]  sparse CSR (`CsrMatrix`, e.g. TF-IDF rows)     Y: [N, D] dense targets
@@ -61,6 +62,7 @@ import { ArgumentError } from '../errors.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
 import { uleb, sleb, str as wstr, vec as wvec, section as wsection, I32 as W_I32, V128 as W_V128 } from '../ot/wasm.ts';
 import { RidgePool, RIDGE_PARALLEL_MIN_WORK, ridgeThreads } from './ridge-threads.ts';
+import { fitKernelRidgeGram } from './ridge-dense.ts';
 
 /** A symmetric positive semi-definite N×N operator applied to D columns at once. */
 export interface KernelOperator {
@@ -752,6 +754,12 @@ export interface KernelRidgeOptions extends RidgeSolverOptions {
   kernel?: KernelFn;
   /** Threads for the linear kernel's products (`fastLinearKernelOperator`; default `ridgeThreads()`). */
   threads?: number;
+  /**
+   * The linear kernel's Gram matrix X Xᵀ ([N, N] float32, `linearGram` in ridge-dense.ts): each λ is then
+   * solved directly (blocked Cholesky on ONNX Runtime, `fitKernelRidgeGram`) instead of by conjugate
+   * gradients on sparse products (linear kernel only).
+   */
+  gram?: Float32Array;
 }
 
 /** One fitted dual model: f(x) = k(x)ᵀ α + b. */
@@ -771,6 +779,8 @@ export interface KernelRidgeFit {
   threads: number;
   /** Column blocks of the kernel products computed by worker threads (ridge-threads.ts). */
   workerBlocks: number;
+  /** Whether the fit was solved directly on the dense Gram matrix (`opts.gram`). */
+  dense: boolean;
 }
 
 /**
@@ -791,6 +801,11 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
   let linear: LinearKernelOperator | undefined;
   let csc: CscMatrix | undefined;
   let K: Float64Array | undefined;
+  if (opts.gram && opts.kernel) throw new ArgumentError('ridge: a precomputed Gram matrix is for the linear kernel only');
+  if (opts.gram) {
+    if (opts.gram.length !== n * n) throw new ArgumentError(`ridge: the Gram matrix has ${opts.gram.length} values, expected N² = ${n}²`);
+    return fitKernelRidgeGram(opts.gram, Y, dim, opts);
+  }
   if (opts.kernel) {
     csc = csrToCsc(X);
     K = gramMatrix(X, opts.kernel, csc);
@@ -840,7 +855,7 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
     }
     return { lambda: solver.lambdas[s]!, alpha: Float32Array.from(a), bias, dim };
   });
-  return { models, solver, threads: linear?.threadsUsed ?? 1, workerBlocks: linear?.workerBlocks ?? 0 };
+  return { models, solver, threads: linear?.threadsUsed ?? 1, workerBlocks: linear?.workerBlocks ?? 0, dense: false };
 }
 
 /**

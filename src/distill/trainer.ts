@@ -19,6 +19,7 @@ import { tf, type Tensor } from '../models/engine.ts';
 import { KonaEncoder, type PackedBatch } from '../models/encoder.ts';
 import type { KonaParams } from '../models/kona.ts';
 import { KonaTrainStep } from '../models/onnx/train-step.ts';
+import { DropoutPrefetcher } from '../models/onnx/dropout-prefetch.ts';
 import { ortUnavailableReason, ortThreads } from '../models/onnx/index.ts';
 import type { SentenceEncoder, TrainableEncoder } from '../models/types.ts';
 import type { Features } from '../models/features.ts';
@@ -224,6 +225,8 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
 
   let lastLoss = NaN;
   const ortStep = engine === 'onnx' ? onnxStep(student) : undefined; // after `restore`: its arrays hold the current weights
+  // the next step's dropout masks, drawn on a worker during this step (dropout-prefetch.ts; same values)
+  const prefetch = ortStep && opt.dropout > 0 && process.env['OPTICAL_DROPOUT_PREFETCH'] !== '0' ? new DropoutPrefetcher() : undefined;
   const parallelOk = !ortStep && !objective.needsIdf && Object.keys(objParams).length === 0;
   const pool = parallelOk ? await GradientPool.start(student, trainable, objective, opt.threads ?? trainThreads()) : undefined;
   try {
@@ -259,7 +262,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       };
       if (pool) {
         // data parallel: rows split into contiguous parts, one per thread (parallel.ts)
-        const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // as below
+        const dropSeed = dropoutSeed(opt.seed, step);
         const lexTrains = Boolean(sparseLex && opt.lexicalLr > 0);
         const skipAll = sparseLex ? student.skipVectors!(packed) : undefined;
         const L = packed.L;
@@ -278,10 +281,15 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
         pool.publish();
       } else if (ortStep) {
         // explicit forward/backward, matrix products on ONNX Runtime (ort-step.ts)
-        const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // as below
+        const dropSeed = dropoutSeed(opt.seed, step);
         const lexTrains = Boolean(sparseLex && opt.lexicalLr > 0);
+        if (prefetch && step + 1 < totalSteps) {
+          const next = k + 1 < batches.length ? batches[k + 1]! : makeBatches(lengths, opt.batchSize, opt.seed, epoch + 1)[0]!;
+          const nextSeed = dropoutSeed(opt.seed, step + 1);
+          prefetch.request(ortStep.step.dropoutJobs(next.length, Math.max(1, ...next.map((i) => lengths[i]!)), opt.dropout, nextSeed));
+        }
         const r = ortGradients(ortStep.step, ortStep.weights, Object.keys(trainable), objective,
-          { B: packed.B, L: packed.L, ids: packed.ids, embeds: embArr, skip: sparseLex ? student.skipVectors!(packed) : undefined, skipTrains: lexTrains, lengths: sLen, dropout: opt.dropout, seed: dropSeed },
+          { B: packed.B, L: packed.L, ids: packed.ids, embeds: embArr, skip: sparseLex ? student.skipVectors!(packed) : undefined, skipTrains: lexTrains, lengths: sLen, dropout: opt.dropout, seed: dropSeed, masks: prefetch },
           () => teacherBatch(opt.targets, idx, objective.needsTokens, idf?.eng), idf ? padWeights(idf.src, idx, packed.L) : undefined, objParams);
         applyArrayGrads(r, lexTrains);
         if (objAdam) objAdam.step(r.objectiveGrads, learningRate(step + 1, totalSteps, opt.objectiveLr, warmup), step + 1);
@@ -294,7 +302,7 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
         // the lexical skip ψ: a per-step variable when its table trains, a constant when it is frozen
         const skipArr = sparseLex ? tf.tensor3d(student.skipVectors!(packed), [packed.B, packed.L, H]) : undefined;
         const skipVar = skipArr && opt.lexicalLr > 0 ? tf.variable(skipArr, true, `optical/skip/${step}`) : undefined;
-        const dropSeed = (mulberry32((opt.seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0; // f(seed, step): resumable
+        const dropSeed = dropoutSeed(opt.seed, step);
         const { value, grads } = tf.tidy(() => {
           const target = teacherBatch(opt.targets, idx, objective.needsTokens, idf?.eng);
           const srcIdf = idf ? padWeights(idf.src, idx, packed.L) : undefined;
@@ -346,12 +354,18 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   } finally {
     await pool?.close();
     ortStep?.dispose();
+    prefetch?.dispose();
   }
   student.save(opt.outDir, { training: { ...opt.record, ...(objAdam ? { objective: objective.config() } : {}), steps: step } });
   rmSync(ckptDir, { recursive: true, force: true });
   dense.dispose();
   objAdam?.dispose();
   return { steps: step, lastLoss };
+}
+
+/** The dropout seed of step `step` (0-based): a function of (seed, step), so a resumed run draws the same masks. */
+export function dropoutSeed(seed: number, step: number): number {
+  return (mulberry32((seed * 2654435761 + step) >>> 0)() * 2 ** 31) | 0;
 }
 
 /** "auto": the ONNX Runtime step for a Kona student when the runtime loads (the faster engine), else tfjs. */

@@ -5,6 +5,7 @@
  *
  *   mm(A, B, M, K, N, {ta, tb, bias, relu})   Y [M, N] = op(A) @ op(B) (+ bias [N]) (then ReLU)
  *       A is [M, K] (or [K, M] with ta), B is [K, N] (or [N, K] with tb)             (ONNX Gemm)
+ *   mmSub(C, A, B, M, K, N, {ta, tb})          Y [M, N] = C − op(A) @ op(B), C [M, N]   (Gemm, α = −1, β = 1)
  *   linearBackward(x, dy, W, M, K, N)    the backward of y = x @ W + b in one call:
  *       dW [K, N] = xᵀ @ dy,  db [N] = Σ_rows dy,  dx [M, K] = dy @ Wᵀ    x [M, K], dy [M, N], W [K, N]
  *       with `reluInput` (x = relu(u), the input of fc2): dx = (dy @ Wᵀ) ⊙ [x > 0], i.e. ∂L/∂u
@@ -21,7 +22,7 @@ export interface MmOptions {
   relu?: boolean;
 }
 
-type Kind = 'mm' | 'linear-backward';
+type Kind = 'mm' | 'linear-backward' | 'mm-sub';
 
 /** The graph of one kind of product (see the file header). */
 function productGraph(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu: boolean): Uint8Array {
@@ -46,6 +47,15 @@ function productGraph(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu:
     return g.model('linear_backward', inputs, outputs);
   }
   const attrs = [{ name: 'transA', i: ta ? 1 : 0 }, { name: 'transB', i: tb ? 1 : 0 }];
+  if (kind === 'mm-sub') {
+    g.named('Gemm', ['A', 'B', 'C'], 'Y', [...attrs, { name: 'alpha', f: -1 }, { name: 'beta', f: 1 }]);
+    const inputs = [
+      { name: 'A', type: FLOAT, dims: ['a0', 'a1'] },
+      { name: 'B', type: FLOAT, dims: ['b0', 'b1'] },
+      { name: 'C', type: FLOAT, dims: ['m', 'n'] },
+    ];
+    return g.model('mm_sub', inputs, [{ name: 'Y', type: FLOAT, dims: ['m', 'n'] }]);
+  }
   if (relu) g.named('Relu', [g.op('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], attrs)], 'Y');
   else g.named('Gemm', bias ? ['A', 'B', 'C'] : ['A', 'B'], 'Y', attrs);
   const inputs = [
@@ -89,6 +99,15 @@ export class OrtProducts {
     if (o.bias) feeds['C'] = { data: o.bias, dims: [N] };
     this.calls++;
     return this.session('mm', ta, tb, Boolean(o.bias), Boolean(o.relu)).run(feeds, ['Y'])['Y']!.data;
+  }
+
+  /** Y [M, N] = C − op(A) @ op(B) for C [M, N] (layouts as `mm`). */
+  mmSub(C: Float32Array, A: Float32Array, B: Float32Array, M: number, K: number, N: number, o: { ta?: boolean; tb?: boolean } = {}): Float32Array {
+    const ta = Boolean(o.ta), tb = Boolean(o.tb);
+    if (A.length !== M * K || B.length !== K * N || C.length !== M * N) throw new Error(`mmSub: sizes ${C.length}, ${A.length}, ${B.length} do not fit [${M}, ${N}] − [${M}, ${K}] @ [${K}, ${N}]`);
+    this.calls++;
+    const feeds = { A: { data: A, dims: ta ? [K, M] : [M, K] }, B: { data: B, dims: tb ? [N, K] : [K, N] }, C: { data: C, dims: [M, N] } };
+    return this.session('mm-sub', ta, tb, false).run(feeds, ['Y'])['Y']!.data;
   }
 
   /** Backward of y = x @ W + b (see the file header): x [M, K], dy [M, N], W [K, N]. */

@@ -2,3 +2,4 @@
 export { konaToOnnx, KonaOnnx } from './kona.ts';
 export { OrtSession, ortAvailable, ortUnavailableReason, ortThreads, type OrtArray } from './runtime.ts';
 export { GraphBuilder } from './proto.ts';
+export { OrtProducts } from './gemm.ts';

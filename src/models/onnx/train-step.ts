@@ -51,6 +51,7 @@
 import { hasProjection, konaOutputDim, type KonaConfig } from '../kona.ts';
 import { aleaFill } from '../../util/alea.ts';
 import { OrtProducts } from './gemm.ts';
+import type { MaskJob } from './dropout-prefetch.ts';
 import { lnLinearBackward, lnLinearForward, type LnLinearWeights } from './ln-linear.ts';
 import { attentionBackward, attentionForward } from './attention.ts';
 
@@ -117,11 +118,21 @@ export interface ForwardState extends StepOutputs {
  * (util/alea.ts). The float32 sum U + keep rounds to ≥ 1 exactly when U ≥ 1 − 2⁻²⁵ − keep (half an ulp below
  * 1, where a tie rounds to the even 1.0); that threshold is exact in float64, so the test needs no rounding.
  */
-export function dropoutMultipliers(shape: number[], rate: number, seed: number): Float32Array {
+export function dropoutMultipliers(shape: number[], rate: number, seed: number, out?: Float32Array): Float32Array {
   const keep = Math.fround(1 - rate);
   const scale = Math.fround(1 / keep);
   const threshold = 1 - 2 ** -25 - keep;
-  return aleaFill(seed, new Float32Array(shape.reduce((a, b) => a * b, 1)), (u) => (u >= threshold ? scale : 0));
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (out && out.length !== n) throw new Error(`dropoutMultipliers: out has ${out.length} values, the shape ${n}`);
+  return aleaFill(seed, out ?? new Float32Array(n), (u) => (u >= threshold ? scale : 0));
+}
+
+/**
+ * Where the step's dropout masks come from: `take(n, rate, seed)` returns a mask drawn elsewhere with the
+ * same values (dropout-prefetch.ts), or undefined to draw it here.
+ */
+export interface MaskSource {
+  take(n: number, rate: number, seed: number): Float32Array | undefined;
 }
 
 export class KonaTrainStep {
@@ -137,15 +148,29 @@ export class KonaTrainStep {
     this.O = konaOutputDim(cfg);
   }
 
+  /**
+   * The dropout masks `forward` draws for a [B, L] batch at `rate` with `seed`, in site order (the input,
+   * then the attention and FFN outputs of each layer): what to prefetch (dropout-prefetch.ts).
+   */
+  dropoutJobs(B: number, L: number, rate: number, seed: number): MaskJob[] {
+    if (!(rate > 0)) return [];
+    const widths = [this.cfg.embedDim, ...this.cfg.layers.flatMap(() => [this.H, this.H])];
+    return widths.map((w, site) => ({ n: B * L * w, rate, seed: seed + site }));
+  }
+
   /** Forward on the current weights `params` (kona.ts names); keeps what backward needs. */
-  forward(params: Record<string, Float32Array>, batch: StepBatch, opts: { dropout?: number; seed?: number } = {}): ForwardState {
+  forward(params: Record<string, Float32Array>, batch: StepBatch, opts: { dropout?: number; seed?: number; masks?: MaskSource } = {}): ForwardState {
     const { cfg, ops, H, O } = this;
     const { B, L } = batch;
     const N = B * L, E = cfg.embedDim;
     const p = (name: string): Float32Array => params[name] ?? fail(`missing parameter ${name}`);
     const rate = opts.dropout ?? 0;
     let site = 0;
-    const mult = (width: number) => (rate > 0 ? dropoutMultipliers([B, L, width], rate, (opts.seed ?? 0) + site++) : undefined);
+    const mult = (width: number): Float32Array | undefined => {
+      if (!(rate > 0)) return undefined;
+      const seed = (opts.seed ?? 0) + site++;
+      return opts.masks?.take(B * L * width, rate, seed) ?? dropoutMultipliers([B, L, width], rate, seed);
+    };
     const mask = new Float32Array(N);
     const len = new Float32Array(B);
     for (let i = 0; i < N; i++) if (batch.ids[i]! >= 0) (mask[i] = 1), len[Math.floor(i / L)]!++;

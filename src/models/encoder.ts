@@ -252,11 +252,12 @@ export class KonaEncoder {
         out.copyWithin(o, prevAt, prevAt + H);
         continue;
       }
-      a.cols.forEach((k, j) => {
-        const r = k * H;
-        const w = a.coef[j]!;
+      const { cols, coef } = a;
+      for (let j = 0; j < cols.length; j++) {
+        const r = cols[j]! * H;
+        const w = coef[j]!;
         for (let h = 0; h < H; h++) out[o + h]! += w * N[r + h]!;
-      });
+      }
       prev = a;
       prevAt = o;
     }
@@ -390,8 +391,10 @@ export class RowAccumulator {
         this.data = bigger;
       }
     }
-    const o = slot * this.E;
-    for (let j = 0; j < this.E; j++) this.data[o + j]! += w * d[j]!;
+    const E = this.E;
+    const data = this.data;
+    const o = slot * E;
+    for (let j = 0; j < E; j++) data[o + j]! += w * d[j]!;
   }
   result(): RowGrad {
     const rows = new Int32Array(this.n);

@@ -17,9 +17,10 @@
  * (teacher embeddings, cosine) wins; then one more solve refits that λ on every pair and is installed.
  * Solver: when ONNX Runtime loads and the bitext has at most 20k pairs (ridge-dense.ts), the Gram matrix
  * C Cᵀ of every pair is built once and each λ is solved directly (blocked Cholesky on ONNX Runtime,
- * cholesky.ts); on the README bitext (10.3k pairs) the initialisation takes 69 s instead of 132 s by
- * multi-shift CG on sparse products (BENCHMARKS.md, 2026-11-23), ~4.7 GB peak memory. Otherwise multi-shift
- * CG (ridge.ts: one Krylov run for the whole grid, 2·nnz(C)·H multiply-adds an iteration).
+ * cholesky.ts): on the README bitext (10.3k pairs) the fits take 72 s instead of 125 s by multi-shift CG on
+ * sparse products, with residuals ~1e-6 instead of CG's 1e-3 tolerance and the same choice of λ, at 4.6 GB
+ * peak memory instead of 2.1 (BENCHMARKS.md, 2026-11-23). Otherwise multi-shift CG (ridge.ts: one Krylov
+ * run for the whole grid, 2·nnz(C)·H multiply-adds an iteration).
  *
  * Measured on Swahili (experiments/swh-init.ts, 2026-11-22, 2-core machine; held-out tenth of Bible +
  * MAFAND + SIB train, and SIB-200 dev; swh→en / en→swh mining accuracy at step 0):

@@ -33,7 +33,7 @@ import { hasProjection } from '../models/kona.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import type { Features } from '../models/features.ts';
 import { fitKernelRidge, predictPrimal, primalWeights } from './ridge.ts';
-import { denseGramAvailable, linearGram, predictGram, subGram } from './ridge-dense.ts';
+import { denseGramAvailable, fitKernelRidgeGram, linearGram, predictGram, subGram } from './ridge-dense.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
 import { evaluateBitextMining, l2NormalizeRows } from '../eval/mining.ts';
 import { mulberry32, shuffleInPlace } from '../util/random.ts';
@@ -132,12 +132,12 @@ function fitWithHeldOutLambda(
 
   // 1. choose λ on the held-out tenth
   const C = featureMatrix(student, feats, fit);
-  const { models, solver, threads, dense } = fitKernelRidge(C, target(fit), H, {
+  const fitOpts = {
     lambdas: opts.lambdas ?? [0.1, 0.3, 1],
     ...solve,
-    gram: Kall && subGram(Kall, all.length, fit, fit),
-    onIteration: (it, res) => it % 25 === 0 && log(`${label}: CG iteration ${it}, relative residual ${res.toExponential(2)}`),
-  });
+    onIteration: (it: number, res: number) => it % 25 === 0 && log(`${label}: CG iteration ${it}, relative residual ${res.toExponential(2)}`),
+  };
+  const { models, solver, threads, dense } = Kall ? fitKernelRidgeGram(subGram(Kall, all.length, fit, fit), target(fit), H, fitOpts) : fitKernelRidge(C, target(fit), H, fitOpts);
   log(
     dense
       ? `${label}: solved directly (Cholesky on ONNX Runtime; ${fit.length} pairs, ${C.indices.length} non-zeros; ${solver.iterations} refinement${solver.iterations === 1 ? '' : 's'}, relative residuals ${solver.residuals.map((r) => r.toExponential(1)).join(', ')})`
@@ -160,12 +160,12 @@ function fitWithHeldOutLambda(
   const best = heldOut.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
 
   // 2. refit with the chosen λ on every pair (one more, single-shift solve)
-  const refit = fitKernelRidge(Call, target(all), H, {
+  const refitOpts = {
     lambdas: [best.lambda],
     ...solve,
-    gram: Kall,
-    onIteration: (it, res) => it % 25 === 0 && log(`${label} (refit on all ${all.length} pairs): CG iteration ${it}, relative residual ${res.toExponential(2)}`),
-  });
+    onIteration: (it: number, res: number) => it % 25 === 0 && log(`${label} (refit on all ${all.length} pairs): CG iteration ${it}, relative residual ${res.toExponential(2)}`),
+  };
+  const refit = Kall ? fitKernelRidgeGram(Kall, target(all), H, refitOpts) : fitKernelRidge(Call, target(all), H, refitOpts);
   log(
     refit.dense
       ? `${label}: refit with λ = ${best.lambda}: solved directly, relative residual ${refit.solver.residuals[0]!.toExponential(1)}`

@@ -4,7 +4,7 @@ import { ortAvailable } from '../models/onnx/index.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
 import { mulberry32 } from '../util/random.ts';
 import { csrToCsc, crossKernel, fitKernelRidge, gramMatrix, predictKernelRidge } from './ridge.ts';
-import { gramRowMeans, linearGram, predictGram, subGram } from './ridge-dense.ts';
+import { fitKernelRidgeGram, gramRowMeans, linearGram, predictGram, subGram } from './ridge-dense.ts';
 
 /**
  * A seeded sparse X [n, f] with a Zipf-like column frequency (column c held by a row with probability
@@ -70,28 +70,32 @@ describe('dense Gram matrix (ridge-dense.ts)', () => {
       for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(K[i * n + j]).toBe(K[j * n + i]);
     });
 
-    it('fitKernelRidge on the Gram matrix gives the sparse path’s models; predictGram its predictions', () => {
+    it('fitKernelRidgeGram gives the models of fitKernelRidge (sparse CG); predictGram their predictions', () => {
       const d = 4;
       const rnd = mulberry32(2);
       const Y = Float32Array.from({ length: n * d }, () => rnd() * 2 - 1);
-      const opts = { lambdas: [0.3, 1], tol: 1e-7, maxIter: 500 };
-      const sparse = fitKernelRidge(X, Y, d, opts);
-      const dense = fitKernelRidge(X, Y, d, { ...opts, tol: 1e-6, gram: linearGram(X) });
-      expect(dense.dense).toBe(true);
-      expect(sparse.dense).toBe(false);
-      expect(dense.solver.status).toBe('converged');
-      for (const r of dense.solver.residuals) expect(r).toBeLessThanOrEqual(1e-6);
       const q = zipfRows(9, 200, 8);
       const Kq = Float32Array.from(crossKernel(q, csrToCsc(X)));
-      dense.models.forEach((m, s) => {
-        expect(maxAbsDiff(m.alpha, sparse.models[s]!.alpha)).toBeLessThan(1e-4);
-        expect(maxAbsDiff(m.bias, sparse.models[s]!.bias)).toBeLessThan(1e-4);
-        expect(maxAbsDiff(predictGram(Kq, 9, m.alpha, m.bias), predictKernelRidge(q, csrToCsc(X), sparse.models[s]!))).toBeLessThan(1e-4);
-      });
-    });
-
-    it('a Gram matrix with a non-linear kernel is refused', () => {
-      expect(() => fitKernelRidge(X, new Float32Array(n), 1, { lambdas: [1], gram: linearGram(X), kernel: (x) => x * x })).toThrow(ArgumentError);
+      for (const center of [true, false]) {
+        const opts = { lambdas: [0.3, 1], tol: 1e-7, maxIter: 500, center };
+        const sparse = fitKernelRidge(X, Y, d, opts);
+        const dense = fitKernelRidgeGram(linearGram(X), Y, d, { ...opts, tol: 1e-6 });
+        expect(dense.dense).toBe(true);
+        expect(sparse.dense).toBe(false);
+        expect(dense.solver.status).toBe('converged');
+        for (const r of dense.solver.residuals) expect(r).toBeLessThanOrEqual(1e-6);
+        dense.models.forEach((m, s) => {
+          expect(maxAbsDiff(m.alpha, sparse.models[s]!.alpha), `center ${center}`).toBeLessThan(1e-4);
+          expect(maxAbsDiff(m.bias, sparse.models[s]!.bias)).toBeLessThan(1e-4);
+          expect(maxAbsDiff(predictGram(Kq, 9, m.alpha, m.bias), predictKernelRidge(q, csrToCsc(X), sparse.models[s]!))).toBeLessThan(1e-4);
+        });
+      }
+      // a tolerance float32 cannot reach: every λ refines maxRefine times, says so, and stays accurate
+      const strict = fitKernelRidgeGram(linearGram(X), Y, d, { lambdas: [0.3], tol: 1e-15, maxRefine: 2 });
+      expect(strict.solver.status).toBe('maxIter');
+      expect(strict.solver.iterations).toBe(2);
+      const ref = fitKernelRidge(X, Y, d, { lambdas: [0.3], tol: 1e-9, maxIter: 500 });
+      expect(maxAbsDiff(strict.models[0]!.alpha, ref.models[0]!.alpha)).toBeLessThan(1e-4);
     });
   });
 });

@@ -19,7 +19,7 @@
 import { ArgumentError } from '../errors.ts';
 import { OrtProducts, ortAvailable } from '../models/onnx/index.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
-import type { KernelRidgeFit, KernelRidgeModel, KernelRidgeOptions } from './ridge.ts';
+import { dualModels, type KernelRidgeFit, type KernelRidgeOptions } from './ridge.ts';
 import { choleskyFactor, choleskySolveFactored } from './cholesky.ts';
 
 /** Largest N for which the closed-form fits store K (N² float32: 1.6 GB at 20k). */
@@ -140,8 +140,8 @@ export function gramRowMeans(K: Float32Array, n: number): Float64Array {
  * the centred system (H K H + λI) α = H Y (ridge.ts, file header) by a blocked Cholesky factorisation on ONNX
  * Runtime (cholesky.ts), then refined while the relative residual of any column exceeds `tol` (each
  * refinement: one product K α and one more pair of triangular solves; at most `maxRefine`; `onIteration`
- * is not called: `solver.residuals` holds each λ's final residual). Same models as
- * the conjugate-gradient path of `fitKernelRidge` (it calls this when given `gram`), to the tolerance.
+ * is not called: `solver.residuals` holds each λ's final residual). The models of `fitKernelRidge` (multi-
+ * shift CG on sparse products; linear kernel, `kernel` ignored here) to the tolerance.
  * H K H is formed explicitly: K_ij − m_i − m_j + m̄ with m = K 1 / N, m̄ its mean.
  */
 export function fitKernelRidgeGram(K: Float32Array, Y: Float32Array | Float64Array, dim: number, opts: KernelRidgeOptions & { maxRefine?: number }): KernelRidgeFit {
@@ -192,15 +192,7 @@ export function fitKernelRidgeGram(K: Float32Array, Y: Float32Array | Float64Arr
     alphas.push(alpha);
     residuals.push(res);
   }
-  const models = alphas.map((a, s): KernelRidgeModel => {
-    const bias = new Float32Array(dim);
-    for (let c = 0; c < dim; c++) {
-      let v = ybar[c]!;
-      if (m) for (let i = 0; i < n; i++) v -= m[i]! * a[i * dim + c]!;
-      bias[c] = v;
-    }
-    return { lambda: opts.lambdas[s]!, alpha: Float32Array.from(a), bias, dim };
-  });
+  const models = dualModels(alphas, opts.lambdas, ybar, m, dim);
   const solver = { lambdas: [...opts.lambdas], alphas, status: converged ? ('converged' as const) : ('maxIter' as const), iterations: refinements, residuals, errHistory: [] };
   return { models, solver, threads: 1, workerBlocks: 0, dense: true };
 }

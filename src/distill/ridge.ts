@@ -1,7 +1,7 @@
 /**
  * Ridge regression onto dense targets, solved in the dual (kernel ridge regression) with
- * multi-shift conjugate gradients: one Krylov run gives the solutions for a whole grid of λ. (Given the
- * linear kernel's Gram matrix as `opts.gram`, `fitKernelRidge` solves each λ directly instead: ridge-dense.ts.)
+ * multi-shift conjugate gradients: one Krylov run gives the solutions for a whole grid of λ. (With the
+ * linear kernel's Gram matrix in memory, `fitKernelRidgeGram` in ridge-dense.ts solves each λ directly.)
  *
  * Shapes (legend: N training rows, F features, D target dim, M query rows; row-major):
  *   X: [N, F]  sparse CSR (`CsrMatrix`, e.g. TF-IDF rows)     Y: [N, D] dense targets
@@ -62,7 +62,6 @@ import { ArgumentError } from '../errors.ts';
 import type { CsrMatrix } from '../text/tfidf.ts';
 import { uleb, sleb, str as wstr, vec as wvec, section as wsection, I32 as W_I32, V128 as W_V128 } from '../ot/wasm.ts';
 import { RidgePool, RIDGE_PARALLEL_MIN_WORK, ridgeThreads } from './ridge-threads.ts';
-import { fitKernelRidgeGram } from './ridge-dense.ts';
 
 /** A symmetric positive semi-definite N×N operator applied to D columns at once. */
 export interface KernelOperator {
@@ -754,12 +753,6 @@ export interface KernelRidgeOptions extends RidgeSolverOptions {
   kernel?: KernelFn;
   /** Threads for the linear kernel's products (`fastLinearKernelOperator`; default `ridgeThreads()`). */
   threads?: number;
-  /**
-   * The linear kernel's Gram matrix X Xᵀ ([N, N] float32, `linearGram` in ridge-dense.ts): each λ is then
-   * solved directly (blocked Cholesky on ONNX Runtime, `fitKernelRidgeGram`) instead of by conjugate
-   * gradients on sparse products (linear kernel only).
-   */
-  gram?: Float32Array;
 }
 
 /** One fitted dual model: f(x) = k(x)ᵀ α + b. */
@@ -779,7 +772,7 @@ export interface KernelRidgeFit {
   threads: number;
   /** Column blocks of the kernel products computed by worker threads (ridge-threads.ts). */
   workerBlocks: number;
-  /** Whether the fit was solved directly on the dense Gram matrix (`opts.gram`). */
+  /** Whether the fit was solved directly on a dense Gram matrix (`fitKernelRidgeGram`, ridge-dense.ts). */
   dense: boolean;
 }
 
@@ -801,11 +794,6 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
   let linear: LinearKernelOperator | undefined;
   let csc: CscMatrix | undefined;
   let K: Float64Array | undefined;
-  if (opts.gram && opts.kernel) throw new ArgumentError('ridge: a precomputed Gram matrix is for the linear kernel only');
-  if (opts.gram) {
-    if (opts.gram.length !== n * n) throw new ArgumentError(`ridge: the Gram matrix has ${opts.gram.length} values, expected N² = ${n}²`);
-    return fitKernelRidgeGram(opts.gram, Y, dim, opts);
-  }
   if (opts.kernel) {
     csc = csrToCsc(X);
     K = gramMatrix(X, opts.kernel, csc);
@@ -846,16 +834,24 @@ export function fitKernelRidge(X: CsrMatrix, Y: Float32Array | Float64Array, dim
       }
     }
   }
-  const models = solver.alphas.map((a, s): KernelRidgeModel => {
+  const models = dualModels(solver.alphas, solver.lambdas, ybar, m, dim);
+  return { models, solver, threads: linear?.threadsUsed ?? 1, workerBlocks: linear?.workerBlocks ?? 0, dense: false };
+}
+
+/**
+ * The fitted models of dual solutions α_s ([N, D] each, for λ_s): intercept b = ȳ − mᵀα with m = K 1 / N
+ * the row means of K (file header), or b = ȳ without centring (`m` undefined; ȳ then zeros).
+ */
+export function dualModels(alphas: readonly Float64Array[], lambdas: readonly number[], ybar: Float64Array, m: Float64Array | undefined, dim: number): KernelRidgeModel[] {
+  return alphas.map((a, s): KernelRidgeModel => {
     const bias = new Float32Array(dim);
     for (let c = 0; c < dim; c++) {
       let v = ybar[c]!;
-      if (m) for (let i = 0; i < n; i++) v -= m[i]! * a[i * dim + c]!;
+      if (m) for (let i = 0; i < m.length; i++) v -= m[i]! * a[i * dim + c]!;
       bias[c] = v;
     }
-    return { lambda: solver.lambdas[s]!, alpha: Float32Array.from(a), bias, dim };
+    return { lambda: lambdas[s]!, alpha: Float32Array.from(a), bias, dim };
   });
-  return { models, solver, threads: linear?.threadsUsed ?? 1, workerBlocks: linear?.workerBlocks ?? 0, dense: false };
 }
 
 /**

@@ -38,13 +38,10 @@ import { resolveDataDir } from '../../src/data/datadir.ts';
 import { englishBibleFile, bibleFile } from '../../src/data/loaders.ts';
 import { mulberry32, shuffleInPlace } from '../../src/util/random.ts';
 import { loadBitexts } from '../../src/data/spec.ts';
+import { benchArgs } from '../args.ts';
 
 const args = process.argv.slice(2);
-const json = args.includes('--json');
-const argVal = (name: string, dflt: string): string => {
-  const k = args.indexOf(name);
-  return k >= 0 && k + 1 < args.length ? (args[k + 1] as string) : dflt;
-};
+const { json, str: argVal } = benchArgs(args);
 const N = Number(argVal('--n', '2000'));
 const N_TFJS = Number(argVal('--n-tfjs', '400'));
 const REPS = Number(argVal('--reps', '3'));

@@ -26,13 +26,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { emd, sinkhorn, sinkhornBatched, sinkhornLogBatched, sinkhornUnbalanced, type BatchedResult, type OTResult } from '../../src/ot/index.ts';
 import { cosineCost, rng, simplex, unitVectors } from '../../src/ot/testing.ts';
+import { benchArgs } from '../args.ts';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const argVal = (name: string, dflt: string): string => {
-  const k = args.indexOf(name);
-  return k >= 0 && k + 1 < args.length ? (args[k + 1] as string) : dflt;
-};
+const { json, str: argVal } = benchArgs();
 const REPS = Number(argVal('--reps', '7'));
 const PYTHON = argVal('--python', '/usr/bin/python3');
 const log = (...x: unknown[]): void => {

@@ -15,13 +15,9 @@ import { loadavg } from 'node:os';
 import { OrtProducts, ortAvailable, ortUnavailableReason } from '../../src/models/onnx/index.ts';
 import { choleskyFactor, choleskySolveFactored } from '../../src/distill/cholesky.ts';
 import { mulberry32 } from '../../src/util/random.ts';
+import { benchArgs } from '../args.ts';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const argNum = (name: string, dflt: number): number => {
-  const k = args.indexOf(name);
-  return k >= 0 && k + 1 < args.length ? Number(args[k + 1]) : dflt;
-};
+const { json, num: argNum } = benchArgs();
 const N = argNum('--n', 9295);
 const D = argNum('--d', 512);
 const BLOCK = argNum('--block', 512);

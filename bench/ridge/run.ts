@@ -17,13 +17,9 @@ import { loadavg } from 'node:os';
 import { fastLinearKernelOperator } from '../../src/distill/ridge.ts';
 import type { CsrMatrix } from '../../src/text/tfidf.ts';
 import { mulberry32 } from '../../src/util/random.ts';
+import { benchArgs } from '../args.ts';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const argNum = (name: string, dflt: number): number => {
-  const k = args.indexOf(name);
-  return k >= 0 && k + 1 < args.length ? Number(args[k + 1]) : dflt;
-};
+const { json, num: argNum } = benchArgs();
 const REPS = argNum('--reps', 5);
 const N = argNum('--n', 10_000);
 const F = argNum('--f', 200_000);

@@ -31,13 +31,9 @@ import { resolveDataDir } from '../../src/data/datadir.ts';
 import { readLines } from '../../src/util/fs.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 import { HnswStore } from '../../src/retrieval/hnsw.ts';
+import { benchArgs } from '../args.ts';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const argVal = (name: string, dflt: string): string => {
-  const k = args.indexOf(name);
-  return k >= 0 && k + 1 < args.length ? (args[k + 1] as string) : dflt;
-};
+const { json, str: argVal } = benchArgs();
 const int = (name: string, dflt: number): number => {
   const v = Number(argVal(name, String(dflt)));
   if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);

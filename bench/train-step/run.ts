@@ -43,13 +43,9 @@ import { trainThreads } from '../../src/distill/parallel.ts';
 import type { TrainEngine } from '../../src/distill/ort-step.ts';
 import { ortThreads, ortUnavailableReason } from '../../src/models/onnx/index.ts';
 import { mulberry32 } from '../../src/util/random.ts';
+import { benchArgs } from '../args.ts';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const argVal = (name: string, dflt: string): string => {
-  const k = args.indexOf(name);
-  return k >= 0 && k + 1 < args.length ? (args[k + 1] as string) : dflt;
-};
+const { json, str: argVal } = benchArgs();
 const STEPS = Number(argVal('--steps', '6'));
 const ROUNDS = Number(argVal('--rounds', '3'));
 const THREADS = Number(argVal('--threads', '2'));

@@ -18,7 +18,8 @@
  * Precision: float32 storage and products (the diagonal blocks in float64). Cholesky is backward stable, so
  * the residual ‖Y − (A + σI) X‖ stays small relative to ‖Y‖ even when A's condition number makes the error in
  * X larger; callers that need a residual tolerance check it and refine (ridge-dense.ts).
- * Cost on the 2-core machine (ONNX Runtime GEMM ~110–150 GFLOP/s): n = 9.3k, b = 512 → ~5.4·10¹¹ flops.
+ * Work: the trailing updates are 2n³/3 flops, ~5.4·10¹¹ for n = 9.3k (ONNX Runtime GEMM ran at 106–150 GFLOP/s
+ * on the 2-core machine, 2026-11-23); `npm run bench:cholesky` times the whole factorisation.
  */
 import { ArgumentError } from '../errors.ts';
 import type { OrtProducts } from '../models/onnx/index.ts';

@@ -1,14 +1,15 @@
 /**
- * The linear kernel's Gram matrix stored dense, with its products on ONNX Runtime: the fast path of the
- * closed-form fits (lexical-init.ts) when N² float32 values fit in memory.
+ * The linear kernel's Gram matrix stored dense, and kernel ridge solved on it directly (Cholesky on ONNX
+ * Runtime): the fast path of the closed-form fits (lexical-init.ts) when N² float32 values fit in memory.
  *
  * Shapes (legend: N rows, F features, D target dim; row-major):
- *   X: [N, F] sparse CSR (TF-IDF rows)      K = X Xᵀ: [N, N] float32, symmetric      P, Q: [N, D]
+ *   X: [N, F] sparse CSR (TF-IDF rows)      K = X Xᵀ: [N, N] float32, symmetric      Y, α: [N, D]
  *
- * Why: the sparse operator computes K P = X (Xᵀ P) at 2·nnz(X)·D multiply-adds per CG iteration in
- * WebAssembly (~1 s an iteration for the Swahili bitext: N ≈ 9.3k, nnz ≈ 2.1M, D = 512). Stored once, K
- * makes the product one GEMM, 2·N²·D flops (88 GFLOP) at ONNX Runtime's ~150–200 GFLOP/s on 2 cores, and the
- * held-out predictions K_held,fit α one more, small, GEMM.
+ * Why: multi-shift CG (ridge.ts) needs ~70 products K P = X (Xᵀ P) for the λ grid and ~45 for the refit,
+ * ~1 s each in WebAssembly for the Swahili bitext (N ≈ 9.3k, nnz ≈ 2.1M, D = 512). Storing K does not make a
+ * product cheaper (one GEMM of 2·N²·D = 88 GFLOP took 0.7 s: measured, not kept), but it allows a direct
+ * solve: a blocked Cholesky per λ (~n³/3 useful flops, cholesky.ts) and two triangular solves, 10–14 s per λ
+ * here, and the held-out predictions K_held,fit α become one small GEMM (BENCHMARKS.md, 2026-11-23).
  *
  * Building K: column f of X contributes x_f x_fᵀ, whose sparse cost is c_f² multiply-adds (c_f: the rows
  * holding feature f). Frequent columns (c_f ≥ `denseFrom`·N: common character n-grams and words) are cheaper

@@ -2,6 +2,7 @@ import { TOY_ENG_20, toyLanguage } from '../../test/toy-bitext.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { loadUseLite } from '../models/use-lite.ts';
 import { createStudent } from '../models/student.ts';
+import { tokenLexical } from '../models/features.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import { Tfidf } from '../text/tfidf.ts';
 import { teacherTargets, type TeacherTargets } from './trainer.ts';
@@ -33,7 +34,7 @@ describe('lexical skip', () => {
     const X = ref.transform(SRC);
     SRC.forEach((s, i) => {
       const f = student.featurize(s);
-      expect(f.lexical).toHaveLength(f.ids.length);
+      expect(f.lexical!.word).toHaveLength(f.ids.length);
       const v = student.lexicalFeatures(f);
       const want = new Map<number, number>();
       for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) want.set(X.indices[p]!, X.values[p]!);
@@ -42,7 +43,7 @@ describe('lexical skip', () => {
     });
     // a token's coefficients point at its own word's features only
     const f = student.featurize('god cat');
-    const cols = (t: number) => new Set(f.lexical![t]!.cols);
+    const cols = (t: number) => new Set(tokenLexical(f.lexical!, t).cols);
     expect([...cols(0)].some((c) => cols(f.ids.length - 1).has(c))).toBe(false);
   });
 
@@ -75,6 +76,15 @@ describe('lexical skip', () => {
       const d1 = after[H + h]! - before[H + h]!;
       expect(d0 - d1).toBeCloseTo(lin0 - lin1, 3); // the shared intercept b cancels
     }
+    // a single λ (what the refit after training passes: the λ chosen here) skips the held-out choice and
+    // installs the same fit on every pair
+    const again = await createStudent(teacher, { vocab: 'teacher', ngram: null, lexical: true, texts: SRC });
+    const logs1: string[] = [];
+    const r1 = initLexicalSkip(again, feats, targets.pooled, targets.embeddings, { lambdas: [r.lambda], log: (m) => logs1.push(m) });
+    expect(r1.lambda).toBe(r.lambda);
+    expect(r1.heldOut).toEqual([]);
+    expect(logs1.some((m) => m.includes('held-out'))).toBe(false);
+    expect(Array.from(again.tables.lexical!)).toEqual(Array.from(N));
   });
 
   it('sentence skip: e = l2norm(e_0 + v N_sen + b_sen) is what encode computes, its fit moves e towards E_T, and it survives save → load', async () => {

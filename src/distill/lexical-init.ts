@@ -39,6 +39,7 @@ import { evaluateBitextMining, l2NormalizeRows } from '../eval/mining.ts';
 import { mulberry32, shuffleInPlace } from '../util/random.ts';
 
 export interface LexicalInitOptions {
+  /** the λ grid (default [0.1, 0.3, 1]); a single λ is used as given, without the held-out choice */
   lambdas?: number[];
   /** CG iteration cap (default 150) and relative-residual tolerance (default 1e-3) */
   maxIter?: number;
@@ -130,10 +131,12 @@ function fitWithHeldOutLambda(
   const Kall = denseGramAvailable(all.length) ? linearGram(Call) : undefined;
   if (Kall) log(`${label}: Gram matrix of ${all.length} pairs in ${((performance.now() - tg) / 1000).toFixed(1)} s`);
 
-  // 1. choose λ on the held-out tenth
+  // 1. choose λ on the held-out tenth (nothing to choose with a single λ: straight to the fit on every pair)
+  const lambdas = opts.lambdas ?? [0.1, 0.3, 1];
+  if (lambdas.length === 1) return { lambda: lambdas[0]!, heldOut: [], ...fitAll(lambdas[0]!) };
   const C = featureMatrix(student, feats, fit);
   const fitOpts = {
-    lambdas: opts.lambdas ?? [0.1, 0.3, 1],
+    lambdas,
     ...solve,
     onIteration: (it: number, res: number) => it % 25 === 0 && log(`${label}: CG iteration ${it}, relative residual ${res.toExponential(2)}`),
   };
@@ -158,20 +161,23 @@ function fitWithHeldOutLambda(
     log(`${label}: λ = ${m.lambda}: held-out mining accuracy ${(100 * acc).toFixed(1)}% (${held.length} pairs)`);
   }
   const best = heldOut.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+  return { lambda: best.lambda, heldOut, ...fitAll(best.lambda) };
 
-  // 2. refit with the chosen λ on every pair (one more, single-shift solve)
-  const refitOpts = {
-    lambdas: [best.lambda],
-    ...solve,
-    onIteration: (it: number, res: number) => it % 25 === 0 && log(`${label} (refit on all ${all.length} pairs): CG iteration ${it}, relative residual ${res.toExponential(2)}`),
-  };
-  const refit = Kall ? fitKernelRidgeGram(Kall, target(all), H, refitOpts) : fitKernelRidge(Call, target(all), H, refitOpts);
-  log(
-    refit.dense
-      ? `${label}: refit with λ = ${best.lambda}: solved directly, relative residual ${refit.solver.residuals[0]!.toExponential(1)}`
-      : `${label}: refit with λ = ${best.lambda}: CG ${refit.solver.status} after ${refit.solver.iterations} iterations`,
-  );
-  return { lambda: best.lambda, heldOut, C: Call, alpha: refit.models[0]!.alpha, bias: refit.models[0]!.bias };
+  /** 2. the fit with the chosen λ on every pair (one more, single-shift solve) */
+  function fitAll(lambda: number): { C: CsrMatrix; alpha: ArrayLike<number>; bias: ArrayLike<number> } {
+    const refitOpts = {
+      lambdas: [lambda],
+      ...solve,
+      onIteration: (it: number, res: number) => it % 25 === 0 && log(`${label} (refit on all ${all.length} pairs): CG iteration ${it}, relative residual ${res.toExponential(2)}`),
+    };
+    const refit = Kall ? fitKernelRidgeGram(Kall, target(all), H, refitOpts) : fitKernelRidge(Call, target(all), H, refitOpts);
+    log(
+      refit.dense
+        ? `${label}: refit with λ = ${lambda}: solved directly, relative residual ${refit.solver.residuals[0]!.toExponential(1)}`
+        : `${label}: refit with λ = ${lambda}: CG ${refit.solver.status} after ${refit.solver.iterations} iterations`,
+    );
+    return { C: Call, alpha: refit.models[0]!.alpha, bias: refit.models[0]!.bias };
+  }
 }
 
 /** Fit the student's lexical table in closed form (see file header); `P_T` is the teacher's pooled [N, H]. */

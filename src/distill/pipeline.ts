@@ -214,7 +214,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
   }));
   const final = trained?.student ?? student;
   if (final instanceof KonaEncoder && final.tables.lexical && ((cfg.refit && r.steps > 0) || cfg.sentenceSkip)) {
-    const refit = cfg.refit && r.steps > 0 ? refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log }) : undefined;
+    const refit = cfg.refit && r.steps > 0 ? refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log, lambda: lexicalInit?.lambda }) : undefined;
     const sentence = cfg.sentenceSkip ? sentenceSkipStage(final, bitext, targets, { seed: cfg.seed, log }) : undefined;
     final.save(cfg.out, { training: { ...record, steps: r.steps, refit, sentence } });
   }
@@ -242,18 +242,19 @@ function studentShape(teacher: KonaEncoder, s: KonaEncoder, init: 'teacher' | 'r
  * Closed-form refit of the lexical skip after gradient training (on by default; `--no-refit` keeps the
  * trained table). Training moves the transformer, so the pooled vector without the skip, P_S0, is no longer
  * the one N_lex was fitted for; the refit solves the same ridge problem as the initialisation
- * (`initLexicalSkip`: λ chosen on a held-out tenth of the training bitext, then refitted on all pairs)
- * against the trained student's own P_S0. Training thus only has to find transformer weights whose
+ * (`initLexicalSkip`) against the trained student's own P_S0, with the λ the initialisation chose on its
+ * held-out tenth (`opts.lambda`; without it, λ is chosen again the same way). Choosing again picked the same
+ * λ = 0.3 in the 1- and 3-epoch README runs (2026-11-23 logs) and cost three more solves (~39 s). Training thus only has to find transformer weights whose
  * residual the lexical ridge fits well, and any drift of the table is undone.
  * Measured on dev (experiments/swh-tune.ts + refit, 2026-11-22; held-out tenth of the Swahili bitext and
  * SIB-200 swh dev, swh→en / en→swh %): closed-form init 72.1 / 73.8 and 89.9 / 80.8; after 200 mse steps
  * 59.1 / 70.8 and 78.8 / 73.7; the same student refitted 74.9 / 77.3 and 89.9 / 83.8.
  * Cost: one encoding of the foreign side of the bitext plus the ridge solve.
  */
-export function refitLexicalSkip(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { seed?: number; log?: (m: string) => void } = {}): Pick<LexicalInitResult, 'lambda' | 'heldOut' | 'seconds'> {
+export function refitLexicalSkip(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { seed?: number; log?: (m: string) => void; lambda?: number } = {}): Pick<LexicalInitResult, 'lambda' | 'heldOut' | 'seconds'> {
   const log = opts.log ?? (() => {});
-  log('lexical skip: closed-form refit after training (encoding the bitext with the trained student)');
-  const r = initLexicalSkip(student, bitext.src.map((t) => student.featurize(t)), targets.pooled, targets.embeddings, { seed: opts.seed, log });
+  log(`lexical skip: closed-form refit after training (encoding the bitext with the trained student${opts.lambda === undefined ? '' : `; λ = ${opts.lambda} as chosen at initialisation`})`);
+  const r = initLexicalSkip(student, bitext.src.map((t) => student.featurize(t)), targets.pooled, targets.embeddings, { seed: opts.seed, log, lambdas: opts.lambda === undefined ? undefined : [opts.lambda] });
   log(`lexical skip: refitted with λ = ${r.lambda} in ${r.seconds.toFixed(0)} s`);
   return { lambda: r.lambda, heldOut: r.heldOut, seconds: Math.round(r.seconds) };
 }

@@ -174,18 +174,18 @@ export function fitKernelRidgeGram(K: Float32Array, Y: Float32Array | Float64Arr
   for (const lambda of opts.lambdas) {
     if (!(lambda > 0) || !Number.isFinite(lambda)) throw new ArgumentError(`ridge: λ must be finite and > 0, got ${lambda}`);
     const F = choleskyFactor(Kc, n, ops, { shift: lambda });
-    const alpha = Float64Array.from(choleskySolveFactored(F, Float32Array.from(Yc), dim, ops));
+    const alpha = new Float64Array(choleskySolveFactored(F, new Float32Array(Yc), dim, ops));
     let res = Infinity;
     for (let it = 0; ; it++) {
       // r = Yc − (Kc + λI) α
-      const Ka = ops.mm(Kc, Float32Array.from(alpha), n, n, dim);
+      const Ka = ops.mm(Kc, new Float32Array(alpha), n, n, dim);
       const r = new Float64Array(n * dim);
       for (let i = 0; i < n * dim; i++) r[i] = Yc[i]! - Ka[i]! - lambda * alpha[i]!;
       const rn = columnNorms(r, n, dim);
       res = 0;
       for (let c = 0; c < dim; c++) if (yNorm[c]! > 0) res = Math.max(res, rn[c]! / yNorm[c]!);
       if (res <= tol || it >= maxRefine) break;
-      const delta = choleskySolveFactored(F, Float32Array.from(r), dim, ops);
+      const delta = choleskySolveFactored(F, new Float32Array(r), dim, ops);
       for (let i = 0; i < n * dim; i++) alpha[i]! += delta[i]!;
       refinements++;
     }

@@ -26,7 +26,7 @@
  */
 import { tf, tidyValues, type Tensor } from './engine.ts';
 import { konaForward, konaOutputDim, type ForwardOptions, type KonaConfig, type KonaOutput, type KonaParams } from './kona.ts';
-import { featurize, type Features, type NgramConfig, type TokenLexical } from './features.ts';
+import { featurize, type Features, type NgramConfig, type SentenceLexical } from './features.ts';
 import type { Tokenizer } from '../text/index.ts';
 import type { Tfidf } from '../text/tfidf.ts';
 import { encodeBatched, type BatchRunner } from './encode.ts';
@@ -53,8 +53,8 @@ export interface PackedBatch {
   ids: Int32Array;
   /** per (b, l): n-gram bucket ids */
   ngrams?: (number[] | undefined)[];
-  /** per (b, l): lexical-skip coefficients */
-  lexical?: (TokenLexical | undefined)[];
+  /** per row b: the sentence's lexical-skip coefficients (features.ts) */
+  lexical?: (SentenceLexical | undefined)[];
 }
 
 /** Sparse gradient of a table: `rows[i]` holds `grad[i*E … (i+1)*E)`. */
@@ -157,11 +157,11 @@ export class KonaEncoder {
     const L = Math.max(1, ...feats.map((f) => f.ids.length));
     const ids = new Int32Array(B * L).fill(-1);
     const ngrams: (number[] | undefined)[] | undefined = this.ngram ? new Array(B * L) : undefined;
-    const lexical: (TokenLexical | undefined)[] | undefined = this.lexicon ? new Array(B * L) : undefined;
+    const lexical: (SentenceLexical | undefined)[] | undefined = this.lexicon ? new Array(B) : undefined;
     feats.forEach((f, b) => {
       ids.set(f.ids, b * L);
       if (ngrams && f.ngrams) f.ngrams.forEach((g, l) => (ngrams[b * L + l] = g));
-      if (lexical && f.lexical) f.lexical.forEach((a, l) => (lexical[b * L + l] = a));
+      if (lexical) lexical[b] = f.lexical;
     });
     return { B, L, ids, ngrams, lexical };
   }
@@ -206,29 +206,34 @@ export class KonaEncoder {
     }
     let lexical: RowGrad | undefined;
     if (dSkip && this.tables.lexical) {
-      // adjoint of skipVectors: dN_lex[k] += a_blk dψ[b, l]. Consecutive pieces sharing one coefficient object
-      // (the pieces of a word) are summed first, Σ_l a_k dψ[b, l] = a_k Σ_l dψ[b, l]: one scatter per word.
+      // adjoint of skipVectors: dN_lex[k] += a_blk dψ[b, l]. Consecutive pieces of one word share its
+      // coefficients, so Σ_l a_k dψ[b, l] = a_k Σ_l dψ[b, l]: dψ is summed over the word, then scattered once.
       const H = this.dim;
       const lx = new RowAccumulator(H);
       const sum = new Float32Array(H);
-      let cur: TokenLexical | undefined;
-      const flush = () => {
-        if (cur) for (let j = 0; j < cur.cols.length; j++) lx.add(cur.cols[j]!, sum, cur.coef[j]!);
-        cur = undefined;
-      };
-      for (let i = 0; i < batch.B * batch.L; i++) {
-        const a = batch.lexical?.[i];
-        if (batch.ids[i]! < 0 || !a) {
-          flush();
-          continue;
+      for (let b = 0; b < batch.B; b++) {
+        const lex = batch.lexical?.[b];
+        if (!lex) continue;
+        let cur = -1; // the word being summed
+        const flush = () => {
+          if (cur >= 0) for (let j = lex.start[cur]!; j < lex.start[cur + 1]!; j++) lx.add(lex.cols[j]!, sum, lex.coef[j]!);
+          cur = -1;
+        };
+        for (let l = 0; l < batch.L; l++) {
+          const i = b * batch.L + l;
+          const w = batch.ids[i]! < 0 ? -1 : (lex.word[l] ?? -1);
+          if (w < 0) {
+            flush();
+            continue;
+          }
+          if (w !== cur) {
+            flush();
+            cur = w;
+            sum.set(dSkip.subarray(i * H, (i + 1) * H));
+          } else for (let h = 0, o = i * H; h < H; h++) sum[h]! += dSkip[o + h]!;
         }
-        if (a !== cur) {
-          flush();
-          cur = a;
-          sum.set(dSkip.subarray(i * H, (i + 1) * H));
-        } else for (let h = 0, o = i * H; h < H; h++) sum[h]! += dSkip[o + h]!;
+        flush();
       }
-      flush();
       lexical = lx.result();
     }
     return { embeddings: tok.result(), ngrams: ng?.result(), lexical };
@@ -236,30 +241,34 @@ export class KonaEncoder {
 
   /**
    * Lexical skip vectors ψ [B, L, H] of a batch (0 at padding, and without a lexical table). The pieces
-   * of a word share one coefficient object, whose vector is computed once and copied.
+   * of a word share its coefficients, whose vector is computed once and copied.
    */
   skipVectors(batch: PackedBatch): Float32Array {
     const H = this.dim;
     const N = this.tables.lexical!;
     const out = new Float32Array(batch.B * batch.L * H);
-    let prev: TokenLexical | undefined;
-    let prevAt = 0;
-    for (let i = 0; i < batch.B * batch.L; i++) {
-      const a = batch.lexical?.[i];
-      if (batch.ids[i]! < 0 || !a) continue;
-      const o = i * H;
-      if (a === prev) {
-        out.copyWithin(o, prevAt, prevAt + H);
-        continue;
+    for (let b = 0; b < batch.B; b++) {
+      const lex = batch.lexical?.[b];
+      if (!lex) continue;
+      let prev = -1; // the last word computed, at row prevAt
+      let prevAt = 0;
+      for (let l = 0; l < batch.L; l++) {
+        const i = b * batch.L + l;
+        const w = lex.word[l] ?? -1;
+        if (batch.ids[i]! < 0 || w < 0) continue;
+        const o = i * H;
+        if (w === prev) {
+          out.copyWithin(o, prevAt, prevAt + H);
+          continue;
+        }
+        for (let j = lex.start[w]!; j < lex.start[w + 1]!; j++) {
+          const r = lex.cols[j]! * H;
+          const c = lex.coef[j]!;
+          for (let h = 0; h < H; h++) out[o + h]! += c * N[r + h]!;
+        }
+        prev = w;
+        prevAt = o;
       }
-      const { cols, coef } = a;
-      for (let j = 0; j < cols.length; j++) {
-        const r = cols[j]! * H;
-        const w = coef[j]!;
-        for (let h = 0; h < H; h++) out[o + h]! += w * N[r + h]!;
-      }
-      prev = a;
-      prevAt = o;
     }
     return out;
   }
@@ -268,7 +277,12 @@ export class KonaEncoder {
   lexicalFeatures(f: Features): Map<number, number> {
     const c = new Map<number, number>();
     const T = f.ids.length;
-    f.lexical?.forEach((a) => a.cols.forEach((k, j) => c.set(k, (c.get(k) ?? 0) + a.coef[j]! / T)));
+    const lex = f.lexical;
+    if (lex)
+      for (let t = 0; t < T; t++) {
+        const w = lex.word[t]!;
+        if (w >= 0) for (let j = lex.start[w]!; j < lex.start[w + 1]!; j++) c.set(lex.cols[j]!, (c.get(lex.cols[j]!) ?? 0) + lex.coef[j]! / T);
+      }
     return c;
   }
 

@@ -9,8 +9,12 @@
  *   linearBackward(x, dy, W, M, K, N)    the backward of y = x @ W + b in one call:
  *       dW [K, N] = xᵀ @ dy,  db [N] = Σ_rows dy,  dx [M, K] = dy @ Wᵀ    x [M, K], dy [M, N], W [K, N]
  *       with `reluInput` (x = relu(u), the input of fc2): dx = (dy @ Wᵀ) ⊙ [x > 0], i.e. ∂L/∂u
+ *       with `scale` {mult [M, N], rowMask [M, 1]} (either optional): dy is first replaced by dy ⊙ mult ⊙ rowMask
+ *       (the backward of dropout and masking applied to the layer's output, without a JS pass)
+ *   linearResidual(A, W, b, R, M, K, N, {mult, rowMask})   Y [M, N] = R + (A @ W + b) ⊙ mult ⊙ rowMask
+ *       (a residual block's output: dropout and masking of the branch, then the residual add, in one call)
  */
-import { FLOAT, GraphBuilder } from './proto.ts';
+import { FLOAT, GraphBuilder, type GraphIO } from './proto.ts';
 import { OrtSession } from './runtime.ts';
 
 export interface MmOptions {
@@ -24,21 +28,48 @@ export interface MmOptions {
 
 type Kind = 'mm' | 'linear-backward' | 'mm-sub';
 
+/** Which of the optional factors (dropout multipliers [M, N], row mask [M, 1]) a fused graph takes. */
+export interface RowScale {
+  mult?: Float32Array;
+  rowMask?: Float32Array;
+}
+
+/** `v` ⊙ mult ⊙ rowMask for the factors present (graph inputs 'mult', 'rowMask'); the inputs' IO entries are pushed. */
+function scaled(g: GraphBuilder, v: string, mult: boolean, rowMask: boolean, io: GraphIO[]): string {
+  if (mult) (v = g.op('Mul', [v, 'mult'])), io.push({ name: 'mult', type: FLOAT, dims: ['m', 'n'] });
+  if (rowMask) (v = g.op('Mul', [v, 'rowMask'])), io.push({ name: 'rowMask', type: FLOAT, dims: ['m', 1] });
+  return v;
+}
+
+/** The graph of `linearResidual` (see the file header). */
+function linearResidualGraph(mult: boolean, rowMask: boolean): Uint8Array {
+  const g = new GraphBuilder();
+  const inputs: GraphIO[] = [
+    { name: 'A', type: FLOAT, dims: ['m', 'k'] },
+    { name: 'W', type: FLOAT, dims: ['k', 'n'] },
+    { name: 'b', type: FLOAT, dims: ['n'] },
+    { name: 'R', type: FLOAT, dims: ['m', 'n'] },
+  ];
+  g.named('Add', ['R', scaled(g, g.op('Gemm', ['A', 'W', 'b']), mult, rowMask, inputs)], 'Y');
+  return g.model('linear_residual', inputs, [{ name: 'Y', type: FLOAT, dims: ['m', 'n'] }]);
+}
+
 /** The graph of one kind of product (see the file header). */
-function productGraph(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu: boolean): Uint8Array {
+function productGraph(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu: boolean, mult = false, rowMask = false): Uint8Array {
   const g = new GraphBuilder();
   if (kind === 'linear-backward') {
-    g.named('Gemm', ['x', 'dy'], 'dW', [{ name: 'transA', i: 1 }]);
-    g.named('ReduceSum', ['dy', g.i64('axis_0', [0])], 'db', [{ name: 'keepdims', i: 0 }]);
-    if (relu) {
-      const dxLin = g.op('Gemm', ['dy', 'W'], [{ name: 'transB', i: 1 }]);
-      g.named('Where', [g.op('Greater', ['x', g.scalar('zero', 0)]), dxLin, g.scalar('zero_out', 0)], 'dx');
-    } else g.named('Gemm', ['dy', 'W'], 'dx', [{ name: 'transB', i: 1 }]);
-    const inputs = [
+    const inputs: GraphIO[] = [
       { name: 'x', type: FLOAT, dims: ['m', 'k'] },
       { name: 'dy', type: FLOAT, dims: ['m', 'n'] },
       { name: 'W', type: FLOAT, dims: ['k', 'n'] },
     ];
+    const dy = scaled(g, 'dy', mult, rowMask, inputs);
+    g.named('Gemm', ['x', dy], 'dW', [{ name: 'transA', i: 1 }]);
+    g.named('ReduceSum', [dy, g.i64('axis_0', [0])], 'db', [{ name: 'keepdims', i: 0 }]);
+    if (relu) {
+      const dxLin = g.op('Gemm', [dy, 'W'], [{ name: 'transB', i: 1 }]);
+      g.named('Where', [g.op('Greater', ['x', g.scalar('zero', 0)]), dxLin, g.scalar('zero_out', 0)], 'dx');
+    } else g.named('Gemm', [dy, 'W'], 'dx', [{ name: 'transB', i: 1 }]);
     const outputs = [
       { name: 'dW', type: FLOAT, dims: ['k', 'n'] },
       { name: 'db', type: FLOAT, dims: ['n'] },
@@ -66,6 +97,20 @@ function productGraph(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu:
   return g.model('mm', inputs, [{ name: 'Y', type: FLOAT, dims: ['m', 'n'] }]);
 }
 
+/** The feeds of the optional factors of a {@link RowScale} for an [M, N] value. */
+function scaleFeeds(scale: RowScale | undefined, M: number, N: number): Record<string, { data: Float32Array; dims: number[] }> {
+  const f: Record<string, { data: Float32Array; dims: number[] }> = {};
+  if (scale?.mult) {
+    if (scale.mult.length !== M * N) throw new Error(`scale: mult has ${scale.mult.length} values, expected ${M}·${N}`);
+    f['mult'] = { data: scale.mult, dims: [M, N] };
+  }
+  if (scale?.rowMask) {
+    if (scale.rowMask.length !== M) throw new Error(`scale: rowMask has ${scale.rowMask.length} values, expected ${M}`);
+    f['rowMask'] = { data: scale.rowMask, dims: [M, 1] };
+  }
+  return f;
+}
+
 /** Cached product sessions (see the file header). */
 export class OrtProducts {
   private sessions = new Map<string, OrtSession>();
@@ -74,8 +119,8 @@ export class OrtProducts {
 
   constructor(private readonly threads?: number) {}
 
-  private session(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu = false): OrtSession {
-    return this.cached(`${kind}:${+ta}${+tb}${+bias}${+relu}`, () => productGraph(kind, ta, tb, bias, relu));
+  private session(kind: Kind, ta: boolean, tb: boolean, bias: boolean, relu = false, mult = false, rowMask = false): OrtSession {
+    return this.cached(`${kind}:${+ta}${+tb}${+bias}${+relu}${+mult}${+rowMask}`, () => productGraph(kind, ta, tb, bias, relu, mult, rowMask));
   }
 
   /** The session of graph `key`, built by `build` on first use (other fused graphs: attention.ts). */
@@ -110,12 +155,22 @@ export class OrtProducts {
     return this.session('mm-sub', ta, tb, false).run(feeds, ['Y'])['Y']!.data;
   }
 
-  /** Backward of y = x @ W + b (see the file header): x [M, K], dy [M, N], W [K, N]. */
-  linearBackward(x: Float32Array, dy: Float32Array, W: Float32Array, M: number, K: number, N: number, o: { reluInput?: boolean } = {}): { dx: Float32Array; dW: Float32Array; db: Float32Array } {
+  /** Backward of y = x @ W + b (see the file header): x [M, K], dy [M, N], W [K, N]; `scale` applies to dy first. */
+  linearBackward(x: Float32Array, dy: Float32Array, W: Float32Array, M: number, K: number, N: number, o: { reluInput?: boolean; scale?: RowScale } = {}): { dx: Float32Array; dW: Float32Array; db: Float32Array } {
     if (x.length !== M * K || dy.length !== M * N || W.length !== K * N) throw new Error(`linearBackward: sizes ${x.length}, ${dy.length}, ${W.length} do not fit x [${M}, ${K}], W [${K}, ${N}]`);
+    const { mult, rowMask } = o.scale ?? {};
     this.calls++;
-    const r = this.session('linear-backward', false, false, false, Boolean(o.reluInput)).run({ x: { data: x, dims: [M, K] }, dy: { data: dy, dims: [M, N] }, W: { data: W, dims: [K, N] } }, ['dx', 'dW', 'db']);
+    const feeds = { x: { data: x, dims: [M, K] }, dy: { data: dy, dims: [M, N] }, W: { data: W, dims: [K, N] }, ...scaleFeeds(o.scale, M, N) };
+    const r = this.session('linear-backward', false, false, false, Boolean(o.reluInput), Boolean(mult), Boolean(rowMask)).run(feeds, ['dx', 'dW', 'db']);
     return { dx: r['dx']!.data, dW: r['dW']!.data, db: r['db']!.data };
+  }
+
+  /** Y [M, N] = R + (A @ W + b) ⊙ mult ⊙ rowMask (see the file header): A [M, K], W [K, N], b [N], R [M, N]. */
+  linearResidual(A: Float32Array, W: Float32Array, b: Float32Array, R: Float32Array, M: number, K: number, N: number, scale: RowScale = {}): Float32Array {
+    if (A.length !== M * K || W.length !== K * N || b.length !== N || R.length !== M * N) throw new Error(`linearResidual: sizes ${A.length}, ${W.length}, ${b.length}, ${R.length} do not fit A [${M}, ${K}], W [${K}, ${N}]`);
+    this.calls++;
+    const feeds = { A: { data: A, dims: [M, K] }, W: { data: W, dims: [K, N] }, b: { data: b, dims: [N] }, R: { data: R, dims: [M, N] }, ...scaleFeeds(scale, M, N) };
+    return this.cached(`linear-residual:${+Boolean(scale.mult)}${+Boolean(scale.rowMask)}`, () => linearResidualGraph(Boolean(scale.mult), Boolean(scale.rowMask))).run(feeds, ['Y'])['Y']!.data;
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@
  * Backward: x, dy [N, M] (∂L/∂y, already through the ReLU), s, β, W
  *   dW = hᵀ dy,  db = Σ_rows dy,  dh = dy Wᵀ,  ds = Σ_rows dh ⊙ n,  dβ = Σ_rows dh   (n = (x − μ)·rstd)
  *   dx = rstd · (dn − mean(dn) − n · mean(dn ⊙ n)),  dn = dh ⊙ s                      (means over D)
+ *   (plus `acc` [N, D] when given: the residual stream's gradient, added in the same call)
  */
 import { FLOAT, GraphBuilder } from './proto.ts';
 import type { OrtProducts } from './gemm.ts';
@@ -34,7 +35,7 @@ function forwardGraph(relu: boolean, eps: number): Uint8Array {
   return g.model('ln_linear', [IO('x', ['n', 'd']), IO('s', ['d']), IO('beta', ['d']), IO('W', ['d', 'm']), IO('b', ['m'])], [IO('y', ['n', 'm'])]);
 }
 
-function backwardGraph(eps: number): Uint8Array {
+function backwardGraph(eps: number, acc: boolean): Uint8Array {
   const g = new GraphBuilder();
   const { n, rstd } = normalise(g, eps);
   const h = g.op('Add', [g.op('Mul', [n, 's']), 'beta']);
@@ -49,9 +50,11 @@ function backwardGraph(eps: number): Uint8Array {
   const last = [{ name: 'axes', ints: [-1] }];
   const mdn = g.op('ReduceMean', [dn], last);
   const mdnn = g.op('ReduceMean', [g.op('Mul', [dn, n])], last);
-  g.named('Mul', [rstd, g.op('Sub', [g.op('Sub', [dn, mdn]), g.op('Mul', [n, mdnn])])], 'dx');
+  const dx = g.op('Mul', [rstd, g.op('Sub', [g.op('Sub', [dn, mdn]), g.op('Mul', [n, mdnn])])]);
+  g.named(acc ? 'Add' : 'Identity', acc ? ['acc', dx] : [dx], 'dx');
   const outs = [IO('dW', ['d', 'm']), IO('db', ['m']), IO('ds', ['d']), IO('dbeta', ['d']), IO('dx', ['n', 'd'])];
-  return g.model('ln_linear_backward', [IO('x', ['n', 'd']), IO('dy', ['n', 'm']), IO('s', ['d']), IO('beta', ['d']), IO('W', ['d', 'm'])], outs);
+  const ins = [IO('x', ['n', 'd']), IO('dy', ['n', 'm']), IO('s', ['d']), IO('beta', ['d']), IO('W', ['d', 'm']), ...(acc ? [IO('acc', ['n', 'd'])] : [])];
+  return g.model('ln_linear_backward', ins, outs);
 }
 
 export interface LnLinearWeights {
@@ -70,10 +73,10 @@ export function lnLinearForward(ops: OrtProducts, x: Float32Array, w: LnLinearWe
   return ops.cached(`ln-linear:${+o.relu}:${o.eps}`, () => forwardGraph(o.relu, o.eps)).run(feeds, ['y'])['y']!.data;
 }
 
-/** Gradients of LN + dense from dy [N, M] (see the file header). */
-export function lnLinearBackward(ops: OrtProducts, x: Float32Array, dy: Float32Array, w: LnLinearWeights, N: number, D: number, M: number, eps: number): { dW: Float32Array; db: Float32Array; ds: Float32Array; dbeta: Float32Array; dx: Float32Array } {
+/** Gradients of LN + dense from dy [N, M] (see the file header); with `acc` [N, D], dx is acc + ∂L/∂x. */
+export function lnLinearBackward(ops: OrtProducts, x: Float32Array, dy: Float32Array, w: LnLinearWeights, N: number, D: number, M: number, eps: number, acc?: Float32Array): { dW: Float32Array; db: Float32Array; ds: Float32Array; dbeta: Float32Array; dx: Float32Array } {
   ops.calls++;
-  const feeds = { x: { data: x, dims: [N, D] }, dy: { data: dy, dims: [N, M] }, s: { data: w.s, dims: [D] }, beta: { data: w.beta, dims: [D] }, W: { data: w.W, dims: [D, M] } };
-  const r = ops.cached(`ln-linear-backward:${eps}`, () => backwardGraph(eps)).run(feeds, ['dW', 'db', 'ds', 'dbeta', 'dx']);
+  const feeds = { x: { data: x, dims: [N, D] }, dy: { data: dy, dims: [N, M] }, s: { data: w.s, dims: [D] }, beta: { data: w.beta, dims: [D] }, W: { data: w.W, dims: [D, M] }, ...(acc ? { acc: { data: acc, dims: [N, D] } } : {}) };
+  const r = ops.cached(`ln-linear-backward:${eps}:${+Boolean(acc)}`, () => backwardGraph(eps, Boolean(acc))).run(feeds, ['dW', 'db', 'ds', 'dbeta', 'dx']);
   return { dW: r['dW']!.data, db: r['db']!.data, ds: r['ds']!.data, dbeta: r['dbeta']!.data, dx: r['dx']!.data };
 }

@@ -50,7 +50,7 @@
  */
 import { hasProjection, konaOutputDim, type KonaConfig } from '../kona.ts';
 import { aleaFill } from '../../util/alea.ts';
-import { OrtProducts } from './gemm.ts';
+import { OrtProducts, type RowScale } from './gemm.ts';
 import type { MaskJob } from './dropout-prefetch.ts';
 import { lnLinearBackward, lnLinearForward, type LnLinearWeights } from './ln-linear.ts';
 import { attentionBackward, attentionForward } from './attention.ts';
@@ -158,6 +158,25 @@ export class KonaTrainStep {
     return widths.map((w, site) => ({ n: B * L * w, rate, seed: seed + site }));
   }
 
+  private timing?: { inv: Float32Array; values: Float32Array };
+
+  /** timing[l, j] = [sin(l·inv) | cos(l·inv)] (float32) for l < L, computed once per `inv` (grown as needed). */
+  private timingTable(inv: Float32Array, L: number): Float32Array {
+    const E = this.cfg.embedDim, half = E / 2;
+    const t = this.timing;
+    if (t && t.inv === inv && t.values.length >= L * E) return t.values;
+    const rows = Math.max(L, this.cfg.maxLength);
+    const values = new Float32Array(rows * E);
+    for (let l = 0; l < rows; l++) {
+      for (let j = 0; j < E; j++) {
+        const ang = Math.fround(l * inv[j % half]!);
+        values[l * E + j] = j < half ? Math.sin(ang) : Math.cos(ang);
+      }
+    }
+    this.timing = { inv, values };
+    return values;
+  }
+
   /** Forward on the current weights `params` (kona.ts names); keeps what backward needs. */
   forward(params: Record<string, Float32Array>, batch: StepBatch, opts: { dropout?: number; seed?: number; masks?: MaskSource } = {}): ForwardState {
     const { cfg, ops, H, O } = this;
@@ -169,23 +188,21 @@ export class KonaTrainStep {
     const mult = (width: number): Float32Array | undefined => {
       if (!(rate > 0)) return undefined;
       const seed = (opts.seed ?? 0) + site++;
-      return opts.masks?.take(B * L * width, rate, seed) ?? dropoutMultipliers([B, L, width], rate, seed);
+      // a prefetched mask is a view of shared memory, which ONNX Runtime does not take as an input: copied (~1 ms)
+      return opts.masks?.take(B * L * width, rate, seed)?.slice() ?? dropoutMultipliers([B, L, width], rate, seed);
     };
     const mask = new Float32Array(N);
     const len = new Float32Array(B);
     for (let i = 0; i < N; i++) if (batch.ids[i]! >= 0) (mask[i] = 1), len[Math.floor(i / L)]!++;
 
     // x0 = c·e·m + timing·m, timing[l] = [sin(l·inv) | cos(l·inv)]          // [N, E]
-    const inv = p('timing.inv_timescales');
-    const half = E / 2, c = cfg.doubleEmbedding ? 2 : 1;
-    let x = new Float32Array(N * E);
+    const timing = this.timingTable(p('timing.inv_timescales'), L);
+    const c = cfg.doubleEmbedding ? 2 : 1;
+    let x: Float32Array = new Float32Array(N * E);
     for (let n = 0; n < N; n++) {
       if (!mask[n]) continue;
-      const l = n % L;
-      for (let j = 0; j < E; j++) {
-        const ang = Math.fround(l * inv[j % half]!);
-        x[n * E + j] = c * batch.embeds[n * E + j]! + Math.fround(j < half ? Math.sin(ang) : Math.cos(ang));
-      }
+      const o = n * E, t = (n % L) * E;
+      for (let j = 0; j < E; j++) x[o + j] = c * batch.embeds[o + j]! + timing[t + j]!;
     }
     const drop0 = mult(E);
     if (drop0) for (let i = 0; i < x.length; i++) x[i] = x[i]! * drop0[i]!;
@@ -198,21 +215,17 @@ export class KonaTrainStep {
       const D = lc.inDim, nh = lc.heads, dh = D / nh, F = lc.ffn;
       const qkv = lnLinearForward(ops, x, lnWeights(params, pre, 'attn_norm.', 'attn.qkv.'), N, D, 3 * D, { relu: false, eps: cfg.layerNormEps }); // LN1(x) [N, D] @ [D, 3D] -> [N, 3D]
       const { probs, ctx } = attentionForward(ops, qkv, keyBias, B, L, nh, dh); // [B, nh, L, L], [N, D] (attention.ts)
-      const a = ops.mm(ctx, p(pre + 'attn.out.weight'), N, D, H, { bias: p(pre + 'attn.out.bias') }); // [N, D] @ [D, H] -> [N, H]
       const dropA = mult(H);
-      const x1 = new Float32Array(N * H);
+      let res = x;
       if (D !== H) {
         const r = ops.mm(x, p(pre + 'residual.weight'), N, D, H, { bias: p(pre + 'residual.bias') }); // [N, D] @ [D, H] -> [N, H]
-        maskRows(x1, r, mask, N, H); // x1 = r·m
-      } else x1.set(x);
-      if (dropA) for (let i = 0; i < N * H; i++) x1[i]! += a[i]! * dropA[i]!;
-      else for (let i = 0; i < N * H; i++) x1[i]! += a[i]!;
+        res = new Float32Array(N * H);
+        maskRows(res, r, mask, N, H); // r·m
+      }
+      const x1 = ops.linearResidual(ctx, p(pre + 'attn.out.weight'), p(pre + 'attn.out.bias'), res, N, D, H, { mult: dropA }); // res + (ctx Wo + bo)⊙dropA: [N, D] @ [D, H] -> [N, H]
       const f1 = lnLinearForward(ops, x1, lnWeights(params, pre, 'ffn_norm.', 'ffn.fc1.'), N, H, F, { relu: true, eps: cfg.layerNormEps }); // relu(LN2(x1) [N, H] @ [H, F]) -> [N, F]
-      const f2 = ops.mm(f1, p(pre + 'ffn.fc2.weight'), N, F, H, { bias: p(pre + 'ffn.fc2.bias') }); // [N, F] @ [F, H] -> [N, H]
       const dropF = mult(H);
-      const out = new Float32Array(N * H);
-      maskRows(out, f2, mask, N, H, 1, dropF);
-      for (let i = 0; i < N * H; i++) out[i]! += x1[i]!;
+      const out = ops.linearResidual(f1, p(pre + 'ffn.fc2.weight'), p(pre + 'ffn.fc2.bias'), x1, N, F, H, { mult: dropF, rowMask: mask }); // x1 + (f1 W2 + b2)⊙dropF⊙m: [N, F] @ [F, H] -> [N, H]
       layers.push({ x, qkv, probs, ctx, dropA, x1, f1, dropF });
       x = out;
     });
@@ -250,15 +263,18 @@ export class KonaTrainStep {
     const N = B * L, E = cfg.embedDim;
     const grads: Record<string, Float32Array> = {};
     const eps = cfg.layerNormEps;
-    /** LN → dense backward (one call, ln-linear.ts): grads of both; dx += ∂L/∂x through the norm. */
-    const lnLinearBack = (pre: string, ln: string, lin: string, dx: Float32Array, dy: Float32Array, x: Float32Array, din: number, dout: number): void => {
-      const r = lnLinearBackward(ops, x, dy, lnWeights(params, pre, ln, lin), N, din, dout, eps);
+    /** LN → dense backward (one call, ln-linear.ts): grads of both; returns acc + ∂L/∂x through the norm. */
+    const lnLinearBack = (pre: string, ln: string, lin: string, acc: Float32Array, dy: Float32Array, x: Float32Array, din: number, dout: number): Float32Array => {
+      const r = lnLinearBackward(ops, x, dy, lnWeights(params, pre, ln, lin), N, din, dout, eps, acc);
       [grads[pre + lin + 'weight'], grads[pre + lin + 'bias'], grads[pre + ln + 'scale'], grads[pre + ln + 'bias']] = [r.dW, r.db, r.ds, r.dbeta];
-      for (let i = 0; i < dx.length; i++) dx[i]! += r.dx[i]!;
+      return r.dx;
     };
-    /** y = x @ W + b backward (one ONNX Runtime call): dW = xᵀ dy, db = Σ_rows dy; returns dx = dy Wᵀ. Each weight is used once. */
-    const linearBack = (pre: string, dy: Float32Array, x: Float32Array, rows: number, din: number, dout: number, reluInput = false): Float32Array => {
-      const r = ops.linearBackward(x, dy, params[pre + 'weight']!, rows, din, dout, { reluInput }); // [N, din]ᵀ @ [N, dout] -> [din, dout]; [N, dout] @ [din, dout]ᵀ -> [N, din]
+    /**
+     * y = x @ W + b backward (one ONNX Runtime call): dW = xᵀ dy', db = Σ_rows dy'; returns dx = dy' Wᵀ, where
+     * dy' = dy ⊙ scale (the dropout multipliers and row mask applied to y in the forward). Each weight is used once.
+     */
+    const linearBack = (pre: string, dy: Float32Array, x: Float32Array, rows: number, din: number, dout: number, reluInput = false, scale?: RowScale): Float32Array => {
+      const r = ops.linearBackward(x, dy, params[pre + 'weight']!, rows, din, dout, { reluInput, scale }); // [N, din]ᵀ @ [N, dout] -> [din, dout]; [N, dout] @ [din, dout]ᵀ -> [N, din]
       grads[pre + 'weight'] = r.dW;
       grads[pre + 'bias'] = r.db;
       return r.dx;
@@ -293,24 +309,14 @@ export class KonaTrainStep {
       const lc = cfg.layers[li]!, c = st.layers[li]!;
       const pre = `layers.${li}.`;
       const D = lc.inDim, nh = lc.heads, dh = D / nh, F = lc.ffn;
-      // x = x1 + drop(f2)·m
-      const df2 = new Float32Array(N * H);
-      maskRows(df2, dx, mask, N, H, 1, c.dropF);
-      const df1 = linearBack(pre + 'ffn.fc2.', df2, c.f1, N, F, H, true); // ∂L/∂(pre-ReLU), masked in the graph
-      const dx1 = dx; // the residual path; LN2 → fc1 adds to it
-      lnLinearBack(pre, 'ffn_norm.', 'ffn.fc1.', dx1, df1, c.x1, H, F);
-      // x1 = drop(a) + res
-      const da = c.dropA ? dx1.map((d, i) => d * c.dropA![i]!) : dx1;
-      let dxIn: Float32Array;
-      if (D !== H) {
-        const dr = new Float32Array(N * H);
-        maskRows(dr, dx1, mask, N, H);
-        dxIn = linearBack(pre + 'residual.', dr, c.x, N, D, H);
-      } else dxIn = dx1.slice();
-      const dctx = linearBack(pre + 'attn.out.', da, c.ctx, N, D, H); // [N, D]
+      // x = x1 + drop(f2)·m: ∂L/∂f2 = dx ⊙ dropF ⊙ m (in the graph); the residual path carries dx to x1, and LN2 → fc1 adds to it
+      const df1 = linearBack(pre + 'ffn.fc2.', dx, c.f1, N, F, H, true, { mult: c.dropF, rowMask: mask }); // ∂L/∂(pre-ReLU), masked in the graph
+      const dx1 = lnLinearBack(pre, 'ffn_norm.', 'ffn.fc1.', dx, df1, c.x1, H, F);
+      // x1 = drop(a) + res, res = r·m (D ≠ H) or x
+      const dRes = D !== H ? linearBack(pre + 'residual.', dx1, c.x, N, D, H, false, { rowMask: mask }) : dx1;
+      const dctx = linearBack(pre + 'attn.out.', dx1, c.ctx, N, D, H, false, { mult: c.dropA }); // [N, D]
       const dqkv = attentionBackward(ops, c.qkv, c.probs, dctx, B, L, nh, dh); // [N, 3D] (attention.ts)
-      lnLinearBack(pre, 'attn_norm.', 'attn.qkv.', dxIn, dqkv, c.x, D, 3 * D);
-      dx = dxIn;
+      dx = lnLinearBack(pre, 'attn_norm.', 'attn.qkv.', dRes, dqkv, c.x, D, 3 * D);
     }
     // x0 = drop_0(c·e·m + timing·m)
     const cE = cfg.doubleEmbedding ? 2 : 1;

@@ -1,6 +1,8 @@
 /**
  * bench/train-step: one distillation training step of a USE-lite-sized encoder in optical's trainer and in
  * PyTorch (Debian python3-torch), same shapes, same weights, same batches, same loss, in one script run.
+ * Install OpenBLAS with it (`apt-get install python3-torch libopenblas0-pthread`): without it Debian's PyTorch
+ * runs its products on the reference BLAS (~5 GFLOP/s here, 2026-11-23) and the anchor is meaningless.
  *
  *   npm run bench:train-step              human-readable report
  *   npm run bench:train-step -- --json    one JSON object: ours_ms, torch_ms, ratio (ours / torch), …
@@ -131,7 +133,7 @@ const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
 const ask = async (cmd?: object): Promise<any> => {
   if (cmd) py.stdin!.write(JSON.stringify(cmd) + '\n');
   const r = await lines.next();
-  if (r.done) throw new Error(`torch_anchor.py exited (is python3-torch installed for ${PYTHON}? apt-get install -y python3-torch)`);
+  if (r.done) throw new Error(`torch_anchor.py exited (is python3-torch installed for ${PYTHON}? apt-get install -y python3-torch libopenblas0-pthread)`);
   return JSON.parse(r.value);
 };
 const hello = await ask();

@@ -2,8 +2,10 @@
  * A Kona training step with its matrix products on ONNX Runtime: an explicit forward and backward on
  * Float32Arrays (llm.c style). Every product runs in a small cached ONNX graph, built in memory once per kind
  * (dims symbolic): LN → dense (ln-linear.ts), the attention core (attention.ts), plain dense layers and their
- * fused backward dW/db/dx (gemm.ts). Dropout, masking, residual adds, timing signal, pooling and the
- * tanh / L2 head are plain loops here. It computes what `konaForward` (kona.ts) computes under tfjs autodiff —
+ * fused backward dW/db/dx (gemm.ts). The dropout, row mask and residual add around the attention output and
+ * FFN products run inside those products' graphs (gemm.ts `linearResidual`, `linearBackward` with a
+ * `RowScale`, the LN backward's `acc`), so no JS pass touches those [N, H] arrays; the input's timing signal
+ * and dropout, pooling and the tanh / L2 head are plain loops here. It computes what `konaForward` (kona.ts) computes under tfjs autodiff —
  * same ops, same order, same dropout masks — so the trainer may use either (src/distill/ort-step.ts;
  * `OPTICAL_TRAIN_ENGINE=onnx`).
  *
@@ -16,10 +18,9 @@
  *     qkv = LN1(x) @ Wqkv + bqkv            // [N, D] @ [D, 3D] -> [N, 3D]                    ln-linear
  *     S  = (q/√dh) @ kᵀ − 1e9·(1 − m_key)    // [B, nh, L, dh] @ [B, nh, dh, L] -> [B, nh, L, L] attention
  *     P  = softmax(S);  ctx = P @ v         // [B, nh, L, L] @ [B, nh, L, dh] -> [N, D]        attention
- *     a  = ctx @ Wo + bo                    // [N, D] @ [D, H] -> [N, H]                      gemm
- *     x1 = drop(a) + (D ≠ H ? (x @ Wr + br)·m : x)                                          gemm
+ *     x1 = drop(ctx @ Wo + bo) + res,  res = D ≠ H ? (x @ Wr + br)·m : x   // [N, D] @ [D, H]   gemm (linearResidual)
  *     f  = relu(LN2(x1) @ W1 + b1)          // [N, H] @ [H, F] -> [N, F]                      ln-linear
- *     x  = x1 + drop(f @ W2 + b2)·m         // [N, F] @ [F, H] -> [N, H]                      gemm
+ *     x  = x1 + drop(f @ W2 + b2)·m         // [N, F] @ [F, H] -> [N, H]                      gemm (linearResidual)
  *   y = x @ Wp + bp when the config has `outDim` (a narrower student's projection, [N, H] -> [N, O]), else x
  *   tokens = (y + ψ)·m;  pooled = Σ_l tokens / max(len, 1);  emb = l2norm(tanh(pooled @ Wt + bt))   // O wide
  * Backward mirrors it in reverse from ∂L/∂tokens and ∂L/∂emb (either may be absent: the pooler then gets no

@@ -1,7 +1,7 @@
 /**
  * Pre-LN sublayer inputs of the training step (train-step.ts) as fused ONNX graphs: layer norm followed by a
  * dense layer (the qkv transform after LN1, fc1 + ReLU after LN2), forward and backward in one ONNX Runtime
- * call each, cached in {@link OrtProducts} per (ReLU, eps). The backward recomputes the norm from x.
+ * call each, cached in {@link OrtProducts} per (ReLU, eps; the backward also per `acc` given or not). The backward recomputes the norm from x.
  *
  * Legend: N rows, D input width, M output width.
  *

@@ -189,7 +189,7 @@ export class KonaTrainStep {
     const mult = (width: number): Float32Array | undefined => {
       if (!(rate > 0)) return undefined;
       const seed = (opts.seed ?? 0) + site++;
-      // a prefetched mask is a view of shared memory, which ONNX Runtime does not take as an input: copied (~1 ms)
+      // a prefetched mask is a view of shared memory, which ONNX Runtime does not take as an input: copied (0.75 ms for [32, 63, 512], measured 2026-11-23)
       return opts.masks?.take(B * L * width, rate, seed)?.slice() ?? dropoutMultipliers([B, L, width], rate, seed);
     };
     const mask = new Float32Array(N);

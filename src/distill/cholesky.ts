@@ -5,12 +5,22 @@
  *
  * Shapes: A [n, n] row-major float32 (read, not changed), σ ≥ 0 a diagonal shift, block size b, Y [n, d].
  * Factorisation, block k = rows/columns k0 .. k0 + bb (bb = min(b, n − k0)), m = n − k0 − bb rows below it;
- * T is the trailing matrix (A + σI minus the updates of the blocks before), stored contiguous [bb + m, bb + m]:
+ * T is the trailing matrix (A + σI minus the updates of the blocks before; its lower triangle, stored as below):
  *
  *     L11 = chol(T11)               [bb, bb]                     float64 in JS (b³/3 multiply-adds)
  *     W   = L11⁻¹                   [bb, bb]                     float64 in JS (b³/6), stored float32
  *     L21 = T21 Wᵀ                  [m, bb] @ [bb, bb]           GEMM
- *     T  ← T22 − L21 L21ᵀ           [m, m] − [m, bb] @ [bb, m]   GEMM (both triangles: 2n³/3 flops in all)
+ *     T  ← T22 − L21 L21ᵀ           lower triangle only, by column strips (below): ~n³/3 flops in all
+ *
+ * Storage: only the lower triangle is kept, as column strips of width b: strip j holds columns
+ * [j·b, j·b + w_j) of rows [j·b, n) contiguous, S_j [n − j·b, w_j] (its top [w_j, w_j] is a diagonal block,
+ * of which only the lower half is read). Block k's T11 and T21 are then strip k as it stands, and the trailing
+ * update of strip j > k is one GEMM on contiguous memory, whose output replaces the strip:
+ *
+ *     S_j ← S_j − L21[r₀:] L21[r₀ : r₀ + w_j]ᵀ      [n − j·b, w_j] − [n − j·b, bb] @ [bb, w_j],  r₀ = j·b − k0 − bb
+ *
+ * Updating both triangles with one [m, m] GEMM per block (as before 2026-11-23) costs twice the flops and a
+ * copy of T22 per block.
  *
  * Solve L Lᵀ X = Y: forward Z_k = W_k Y_k, then Y_{>k} −= L21_k Z_k (right-looking); backward
  * X_k = W_kᵀ (Z_k − L21_kᵀ X_{>k}) from the last block up; 2·n²·d flops each way, all GEMMs.
@@ -18,8 +28,9 @@
  * Precision: float32 storage and products (the diagonal blocks in float64). Cholesky is backward stable, so
  * the residual ‖Y − (A + σI) X‖ stays small relative to ‖Y‖ even when A's condition number makes the error in
  * X larger; callers that need a residual tolerance check it and refine (ridge-dense.ts).
- * Work: the trailing updates are 2n³/3 flops, ~5.4·10¹¹ for n = 9.3k (ONNX Runtime GEMM ran at 106–150 GFLOP/s
- * on the 2-core machine, 2026-11-23); `npm run bench:cholesky` times the whole factorisation.
+ * Work: the trailing updates are ~n³/3 flops (plus the diagonal blocks' upper halves, b/n of it), ~2.7·10¹¹ for
+ * n = 9.3k (ONNX Runtime GEMM ran at 86–206 GFLOP/s on the 2-core machine, 2026-11-23); `npm run bench:cholesky`
+ * times the whole factorisation.
  */
 import { ArgumentError } from '../errors.ts';
 import type { OrtProducts } from '../models/onnx/index.ts';
@@ -79,25 +90,34 @@ export function choleskyFactor(A: Float32Array, n: number, ops: OrtProducts, o: 
   if (A.length !== n * n) throw new ArgumentError(`cholesky: A has ${A.length} values, expected ${n}²`);
   const b = o.block ?? 512;
   const shift = o.shift ?? 0;
-  let T: Float32Array = A.slice(); // [mT, mT], mT = n − k0 (slice: a copy at memory speed, unlike Float32Array.from's iteration)
-  if (shift !== 0) for (let i = 0; i < n; i++) T[i * n + i]! += shift;
+  // the lower triangle of A + σI as column strips (file header): strip j = S_j [n − j·b, w_j]
+  const strips: Float32Array[] = [];
+  for (let c0 = 0; c0 < n; c0 += b) {
+    const w = Math.min(b, n - c0);
+    const S = new Float32Array((n - c0) * w);
+    for (let i = 0; i < n - c0; i++) S.set(A.subarray((c0 + i) * n + c0, (c0 + i) * n + c0 + w), i * w);
+    if (shift !== 0) for (let i = 0; i < w; i++) S[i * w + i]! += shift;
+    strips.push(S);
+  }
   const blocks: CholeskyBlock[] = [];
-  let scratch = new Float32Array(0); // T22, reused: a fresh array a block costs its zero-fill and page faults
-  for (let k0 = 0; k0 < n; k0 += b) {
-    const mT = n - k0;
-    const bb = Math.min(b, mT);
-    const m = mT - bb;
-    const W = invLower(cholSmall(T, mT, bb, k0), bb);
+  for (let k = 0; k < strips.length; k++) {
+    const k0 = k * b;
+    const S = strips[k]!; // [bb + m, bb]: T11 on top of T21
+    const bb = Math.min(b, n - k0);
+    const m = n - k0 - bb;
+    const W = invLower(cholSmall(S, bb, bb, k0), bb);
     let L21: Float32Array = new Float32Array(0);
     if (m > 0) {
-      const T21 = new Float32Array(m * bb);
-      for (let i = 0; i < m; i++) T21.set(T.subarray((bb + i) * mT, (bb + i) * mT + bb), i * bb);
-      L21 = ops.mm(T21, W, m, bb, bb, { tb: true }); // T21 Wᵀ  [m, bb]
-      if (scratch.length < m * m) scratch = new Float32Array(m * m);
-      const T22 = scratch.subarray(0, m * m);
-      for (let i = 0; i < m; i++) T22.set(T.subarray((bb + i) * mT + bb, (bb + i + 1) * mT), i * m);
-      T = ops.mmSub(T22, L21, L21, m, bb, m, { tb: true }); // T22 − L21 L21ᵀ  [m, m]
+      L21 = ops.mm(S.subarray(bb * bb), W, m, bb, bb, { tb: true }); // T21 Wᵀ  [m, bb]
+      for (let j = k + 1; j < strips.length; j++) {
+        const r0 = j * b - k0 - bb; // strip j's first row, as a row of L21
+        const w = Math.min(b, n - j * b);
+        const rows = m - r0;
+        // S_j − L21[r0:] L21[r0 : r0 + w]ᵀ  [rows, w]: the lower part of T22 − L21 L21ᵀ in strip j
+        strips[j] = ops.mmSub(strips[j]!, L21.subarray(r0 * bb), L21.subarray(r0 * bb, (r0 + w) * bb), rows, bb, w, { tb: true });
+      }
     }
+    strips[k] = new Float32Array(0); // done with: its memory can go
     blocks.push({ k0, bb, W, L21 });
   }
   return { n, blocks };

@@ -11,6 +11,8 @@
  */
 import { tf, type Tensor } from '../models/engine.ts';
 import type { RowGrad } from '../models/encoder.ts';
+import { adamwCoefficients, adamwUpdate } from './adamw-kernel.ts';
+import { AdamOffload } from './adam-offload.ts';
 
 export interface AdamConfig {
   beta1: number;
@@ -84,29 +86,69 @@ export class DenseAdam implements MomentStore {
   }
 }
 
-/** Dense AdamW over named typed arrays (the same update as {@link DenseAdam}, in one loop per tensor). */
+/**
+ * Dense AdamW over named typed arrays (the same update as {@link DenseAdam}, in one loop per tensor). With
+ * `offload`, the moments live in shared memory and `begin`/`end` run the update on a worker thread
+ * (adam-offload.ts) while the caller does other work; `step` runs it on the calling thread.
+ */
 export class ArrayAdam implements MomentStore {
   readonly m: Record<string, Float32Array> = {};
   readonly v: Record<string, Float32Array> = {};
+  private readonly offload: AdamOffload | undefined;
+  /** what `end` returns: the weights `begin` updated on this thread, or "worker" when they went to the worker */
+  private pending: Record<string, Float32Array> | 'worker' | undefined;
   constructor(
     /** parameter shapes by name */
     readonly shapes: Record<string, number[]>,
     readonly cfg: AdamConfig = ADAM_DEFAULTS,
+    opts: { offload?: boolean } = {},
   ) {
+    const layout: Record<string, [number, number]> = {};
+    let total = 0;
     for (const [k, s] of Object.entries(shapes)) {
       const n = s.reduce((a, b) => a * b, 1);
-      this.m[k] = new Float32Array(n);
-      this.v[k] = new Float32Array(n);
+      layout[k] = [total, n];
+      total += n;
     }
+    const Buf = opts.offload ? SharedArrayBuffer : ArrayBuffer;
+    const m = new Buf(4 * total), v = new Buf(4 * total);
+    for (const [k, [o, n]] of Object.entries(layout)) {
+      this.m[k] = new Float32Array(m, 4 * o, n);
+      this.v[k] = new Float32Array(v, 4 * o, n);
+    }
+    this.offload = opts.offload ? new AdamOffload(layout, m as SharedArrayBuffer, v as SharedArrayBuffer) : undefined;
+  }
+
+  /** Whether `begin` hands the update to the worker (it has loaded). */
+  get workerReady(): boolean {
+    return this.offload?.started ?? false;
   }
 
   /** Update `params` in place with `grads` (by name; parameters without a gradient are left alone). */
   step(params: Record<string, Float32Array>, grads: Record<string, Float32Array>, lr: number, t: number): void {
-    const { beta1, beta2, eps, weightDecay } = this.cfg;
-    const c1 = 1 - beta1 ** t;
-    const c2 = 1 - beta2 ** t;
-    const b1 = 1 - beta1, b2 = 1 - beta2, stepSize = lr / c1, invC2 = 1 / c2, decay = 1 - lr * weightDecay;
-    for (const [k, g] of Object.entries(grads)) update(params[k]!, this.m[k]!, this.v[k]!, g, beta1, b1, beta2, b2, stepSize, invC2, eps, decay);
+    const c = adamwCoefficients(this.cfg, lr, t);
+    for (const [k, g] of Object.entries(grads)) adamwUpdate(params[k]!, this.m[k]!, this.v[k]!, g, 0, 0, g.length, c);
+  }
+
+  /**
+   * Start the update of `step` on the worker when there is one and it has loaded (else do it here, now).
+   * Until `end`, the arrays of `params` named in `grads` may be detached: use `end`'s instead.
+   */
+  begin(params: Record<string, Float32Array>, grads: Record<string, Float32Array>, lr: number, t: number): void {
+    if (this.pending) throw new Error('ArrayAdam: begin() twice without end()');
+    if (this.offload?.begin(params, grads, adamwCoefficients(this.cfg, lr, t))) this.pending = 'worker';
+    else {
+      this.step(params, grads, lr, t);
+      this.pending = Object.fromEntries(Object.keys(grads).map((k) => [k, params[k]!]));
+    }
+  }
+
+  /** The updated weights of the parameters `begin` was given gradients for (by name). */
+  end(): Record<string, Float32Array> {
+    const p = this.pending;
+    if (!p) throw new Error('ArrayAdam: end() without begin()');
+    this.pending = undefined;
+    return p === 'worker' ? this.offload!.end() : p;
   }
 
   exportMoments(): Record<string, { shape: number[]; m: Float32Array; v: Float32Array }> {
@@ -120,22 +162,8 @@ export class ArrayAdam implements MomentStore {
     this.v[k]!.set(v);
   }
 
-  dispose(): void {}
-}
-
-/**
- * One AdamW update of p [n] in place (monomorphic loop): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
- * p ← p·(1 − lr·λ) − (lr/c₁)·m / (√(v/c₂) + ε)   (= p − lr·(m̂/(√v̂ + ε) + λp)).
- */
-function update(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, beta1: number, b1: number, beta2: number, b2: number, stepSize: number, invC2: number, eps: number, decay: number): void {
-  const n = g.length;
-  for (let i = 0; i < n; i++) {
-    const gi = g[i]!;
-    const mi = beta1 * m[i]! + b1 * gi;
-    const vi = beta2 * v[i]! + b2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = p[i]! * decay - (stepSize * mi) / (Math.sqrt(vi * invC2) + eps);
+  dispose(): void {
+    this.offload?.dispose();
   }
 }
 
@@ -152,21 +180,11 @@ export class SparseAdam {
     this.v = new Float32Array(table.length);
   }
 
+  /** One update of the rows in `g` (the same fused loop as {@link ArrayAdam}, one call per row). */
   step(g: RowGrad, lr: number, t: number): void {
-    const { beta1, beta2, eps, weightDecay } = this.cfg;
-    const c1 = 1 - beta1 ** t;
-    const c2 = 1 - beta2 ** t;
+    const c = adamwCoefficients(this.cfg, lr, t);
     const { table, m, v, E } = this;
-    for (let i = 0; i < g.rows.length; i++) {
-      const o = g.rows[i]! * E;
-      const go = i * E;
-      for (let j = 0; j < E; j++) {
-        const gj = g.grad[go + j]!;
-        const mj = (m[o + j] = beta1 * m[o + j]! + (1 - beta1) * gj);
-        const vj = (v[o + j] = beta2 * v[o + j]! + (1 - beta2) * gj * gj);
-        table[o + j]! -= lr * (mj / c1 / (Math.sqrt(vj / c2) + eps) + weightDecay * table[o + j]!);
-      }
-    }
+    for (let i = 0; i < g.rows.length; i++) adamwUpdate(table, m, v, g.grad, g.rows[i]! * E, i * E, E, c);
   }
 }
 

@@ -206,7 +206,10 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
   const adamCfg = { ...ADAM_DEFAULTS, weightDecay: opt.weightDecay };
   const engine = resolveEngine(o.engine ?? trainEngineFromEnv(), student);
   // the onnx engine keeps the weights in arrays (ort-step.ts) and updates them with ArrayAdam
-  const dense: DenseAdam | ArrayAdam = engine === 'onnx' ? new ArrayAdam(Object.fromEntries(Object.entries(trainable).map(([k, v]) => [k, v.shape])), adamCfg) : new DenseAdam(trainable, adamCfg);
+  // (ArrayAdam updates on a worker thread while this one does the tables' updates: adam-offload.ts; OPTICAL_ADAM_WORKER=0 keeps it here)
+  const dense: DenseAdam | ArrayAdam = engine === 'onnx'
+    ? new ArrayAdam(Object.fromEntries(Object.entries(trainable).map(([k, v]) => [k, v.shape])), adamCfg, { offload: process.env['OPTICAL_ADAM_WORKER'] !== '0' })
+    : new DenseAdam(trainable, adamCfg);
   const objParams = objective.params?.() ?? {};
   const objAdam = Object.keys(objParams).length ? new DenseAdam(objParams, { ...ADAM_DEFAULTS, weightDecay: 0 }) : undefined;
   const idf = objective.needsIdf ? idfWeights(feats, opt.engTokenIds, opt.targets) : undefined;
@@ -246,10 +249,8 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
       const applyArrayGrads = (r: PartResult, lexTrains: boolean): void => {
         lastLoss = r.loss;
         parts = r.parts;
-        if (dense instanceof ArrayAdam) {
-          dense.step(ortStep!.weights, r.grads, lr, step + 1);
-          ortStep!.publish(Object.keys(r.grads));
-        } else {
+        if (dense instanceof ArrayAdam) dense.begin(ortStep!.weights, r.grads, lr, step + 1); // on the worker, during the tables' updates below
+        else {
           const denseGrads: Record<string, Tensor> = {};
           for (const [k, g] of Object.entries(r.grads)) denseGrads[k] = tf.tensor(g, trainable[k]!.shape);
           dense.step(denseGrads, lr, step + 1);
@@ -259,6 +260,10 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
         sparseTok.step(tg.embeddings, tlr, step + 1);
         if (sparseNg && tg.ngrams) sparseNg.step(tg.ngrams, tlr, step + 1);
         if (sparseLex && tg.lexical && lexTrains) sparseLex.step(tg.lexical, learningRate(step + 1, totalSteps, opt.lexicalLr, warmup), step + 1);
+        if (dense instanceof ArrayAdam) {
+          Object.assign(ortStep!.weights, dense.end());
+          ortStep!.publish(Object.keys(r.grads));
+        }
       };
       if (pool) {
         // data parallel: rows split into contiguous parts, one per thread (parallel.ts)
@@ -355,10 +360,10 @@ export async function train(o: TrainOptions): Promise<{ steps: number; lastLoss:
     await pool?.close();
     ortStep?.dispose();
     prefetch?.dispose();
+    dense.dispose(); // (ArrayAdam's worker thread; DenseAdam's moments)
   }
   student.save(opt.outDir, { training: { ...opt.record, ...(objAdam ? { objective: objective.config() } : {}), steps: step } });
   rmSync(ckptDir, { recursive: true, force: true });
-  dense.dispose();
   objAdam?.dispose();
   return { steps: step, lastLoss };
 }

@@ -19,10 +19,8 @@
  * (`Atomics.wait`) and takes the reply with `receiveMessageOnPort`, synchronously. Until the worker has
  * loaded (READY = 1), or after it failed, `begin` returns false and the caller updates on its own thread.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
-import { tsWorkerSource } from '../util/ts-worker.ts';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { backgroundTsWorker } from '../util/ts-worker.ts';
 import type { AdamwCoefficients } from './adamw-kernel.ts';
 
 /** Control words (Int32): READY (1 once loaded, −1 after a failure), DONE (the last finished request). */
@@ -67,16 +65,8 @@ export class AdamOffload {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     port1.unref();
-    const url = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'adam-worker.ts')).href;
-    try {
-      const init: AdamWorkerInit = { ctrl: this.ctrl.buffer as SharedArrayBuffer, port: port2, layout, m, v, g };
-      this.worker = new Worker(tsWorkerSource(url), { eval: true, workerData: init, transferList: [port2] });
-      this.worker.unref();
-      this.worker.on('error', () => this.fail());
-      this.worker.on('exit', () => this.fail());
-    } catch {
-      this.fail();
-    }
+    const init: AdamWorkerInit = { ctrl: this.ctrl.buffer as SharedArrayBuffer, port: port2, layout, m, v, g };
+    this.worker = backgroundTsWorker(new URL('./adam-worker.ts', import.meta.url).href, { workerData: init, transferList: [port2] }, () => this.fail());
   }
 
   /** Whether the worker has loaded (requests go to it from then on). */

@@ -17,10 +17,8 @@
  * valid until the request after next; the trainer requests step k + 1 when step k starts, and step k's masks
  * (read by its forward and backward) are not overwritten while it runs.
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
-import { tsWorkerSource } from '../../util/ts-worker.ts';
+import type { Worker } from 'node:worker_threads';
+import { backgroundTsWorker } from '../../util/ts-worker.ts';
 
 /** Control words (Int32): READY (1 once the worker has loaded, −1 after a failure), DONE (last finished request). */
 export const READY = 0, DONE = 1; // prettier-ignore
@@ -59,15 +57,7 @@ export class DropoutPrefetcher {
 
   /** Start the worker (it loads in the background; `take` draws nothing from it until then). */
   constructor(readonly waitMs = 10_000) {
-    const url = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'dropout-worker.ts')).href;
-    try {
-      this.worker = new Worker(tsWorkerSource(url), { eval: true, workerData: { ctrl: this.ctrl.buffer } });
-      this.worker.unref();
-      this.worker.on('error', () => this.fail());
-      this.worker.on('exit', () => this.fail());
-    } catch {
-      this.fail();
-    }
+    this.worker = backgroundTsWorker(new URL('./dropout-worker.ts', import.meta.url).href, { workerData: { ctrl: this.ctrl.buffer } }, () => this.fail());
   }
 
   /** Whether the worker has loaded (masks are handed out from then on). */

@@ -14,10 +14,12 @@ import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
 import { mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { loadStudent } from '../src/models/student.ts';
-import { distill, refitLexicalSkip, DISTILL_DEFAULTS, type DistillConfig, type DistillResult } from '../src/distill/pipeline.ts';
+import { distill, linearHeadStage, refitLexicalSkip, DISTILL_DEFAULTS, type DistillConfig, type DistillResult } from '../src/distill/pipeline.ts';
 import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
 import { loadUseLite } from '../src/models/use-lite.ts';
 import { mineWithEncoders } from '../src/eval/encoders.ts';
+import { evaluateBitextMining } from '../src/eval/mining.ts';
+import { KonaEncoder } from '../src/models/encoder.ts';
 import { mcnemarExact } from '../src/eval/index.ts';
 import { loadBitexts, loadTatoebaEval, parseBitextSpec, resolveDataDir } from '../src/data/index.ts';
 import { atomicWriteFile } from '../src/util/fs.ts';
@@ -50,6 +52,7 @@ const RUNS: Run[] = [
 const dataDir = resolveDataDir(args['data-dir']);
 const tato = loadTatoebaEval(dataDir, 'swh');
 const teacher = await loadUseLite();
+const tatEng = teacher.encode(tato.eng).embeddings;
 const started = new Date();
 const rows: { method: string; objective: string; swh2eng: number; eng2swh: number; r10: number; seconds?: number; trainSeconds?: number; pairs?: number; steps?: number }[] = [];
 
@@ -81,6 +84,21 @@ async function reusable(cfg: DistillConfig) {
     const bitext = loadBitexts(cfg.bitext, dataDir);
     const refit = refitLexicalSkip(student, bitext, cachedTeacherTargets(teacher, bitext.eng, false), { seed: cfg.seed, log: (m) => console.error(`[${cfg.out}] ${m}`) });
     student.save(cfg.out, { training: { ...t, refit } });
+    if (wall !== undefined) {
+      wall += Math.round((performance.now() - t0) / 1000);
+      atomicWriteFile(f, JSON.stringify({ seconds: wall }) + '\n');
+    }
+  }
+  const head = t['linear'] as { lambda?: number; weight?: number } | undefined;
+  const wantHead = cfg.linearMix > 0 ? { lambda: cfg.linearLambda, weight: cfg.linearMix } : undefined;
+  if (JSON.stringify(head && { lambda: head.lambda, weight: head.weight }) !== JSON.stringify(wantHead)) {
+    // trained before the linear head existed, or with another one: fit (or drop) the head only
+    const t0 = performance.now();
+    student.tables.linear = undefined;
+    student.tables.linearMix = undefined;
+    const bitext = loadBitexts(cfg.bitext, dataDir);
+    const linear = wantHead && linearHeadStage(student, bitext, cachedTeacherTargets(teacher, bitext.eng, false), { ...wantHead, log: (m) => console.error(`[${cfg.out}] ${m}`) });
+    student.save(cfg.out, { training: { ...t, linear } });
     if (wall !== undefined) {
       wall += Math.round((performance.now() - t0) / 1000);
       atomicWriteFile(f, JSON.stringify({ seconds: wall }) + '\n');
@@ -128,6 +146,20 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name.split(' ')[0]
   }), cfg.out, t0);
   const m = await mineWithEncoders(r.student, tato.src, tato.eng, teacher);
   const trainSeconds = trainLogSeconds(cfg.out);
+  // ablations of the linear head on the same student: without it, and the head alone
+  const s = r.student;
+  const head = s instanceof KonaEncoder && s.tables.linear ? { linear: s.tables.linear, linearMix: s.tables.linearMix } : undefined;
+  const parts: { name: string; embed: () => Float32Array }[] = [];
+  if (head && s instanceof KonaEncoder) {
+    parts.push({ name: `${run.name} without the linear head`, embed: () => {
+      s.tables.linear = undefined;
+      const e = s.encode(tato.src).embeddings;
+      Object.assign(s.tables, head);
+      return e;
+    } });
+    if (run.name === 'init') parts.push({ name: 'linear head alone', embed: () => s.linearHead(tato.src.map((t) => s.featurize(t)), new Float32Array(tato.src.length * s.dim)) });
+  }
+  const ablations = parts.map((p) => ({ name: p.name, m: evaluateBitextMining(p.embed(), tatEng, r.student.dim) }));
   r.student.dispose();
   correct[run.name] = m.perQuery.src2tgt.correct;
   correct[`${run.name}:eng2swh`] = m.perQuery.tgt2src.correct;
@@ -143,6 +175,12 @@ for (const run of RUNS.filter((r) => !only || only.includes(r.name.split(' ')[0]
     steps: r.steps,
   });
   console.error(`[${run.name}] Tatoeba swh→eng ${(100 * m.src2tgt).toFixed(1)}%  eng→swh ${(100 * m.tgt2src).toFixed(1)}%`);
+  for (const a of ablations) {
+    correct[a.name] = a.m.perQuery.src2tgt.correct;
+    correct[`${a.name}:eng2swh`] = a.m.perQuery.tgt2src.correct;
+    rows.push({ method: a.name, objective: a.name === 'linear head alone' ? '-' : run.objective, swh2eng: a.m.src2tgt, eng2swh: a.m.tgt2src, r10: a.m.recall.src2tgt[10]!, steps: a.name === 'linear head alone' ? undefined : r.steps });
+    console.error(`[${a.name}] Tatoeba swh→eng ${(100 * a.m.src2tgt).toFixed(1)}%  eng→swh ${(100 * a.m.tgt2src).toFixed(1)}%`);
+  }
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -168,6 +206,9 @@ lines.push('');
 paired('ot', 'mse');
 paired('ot', 'init');
 paired('mse', 'init');
+paired('ot', 'ot without the linear head');
+paired('ot without the linear head', 'mse without the linear head');
+paired('ot', 'linear head alone');
 
 const md = lines.join('\n') + '\n';
 process.stdout.write('\n' + md);

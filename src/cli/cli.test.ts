@@ -75,6 +75,16 @@ describe('optical CLI', () => {
     expect(a.stderr).toMatch(/closed-form refit after training/);
     expect(training('a').refit.lambda).toBeGreaterThan(0);
     expect(training('a').sentence).toBeUndefined();
+    // the linear head (default weight 1, λ 0.5), saved with the student; --linear-mix 0 fits none
+    expect(a.stderr).toMatch(/linear head: fitted in/);
+    expect(training('a').linear).toMatchObject({ lambda: 0.5, weight: 1 });
+    expect(readFileSync(join(dir, 'a', 'model.safetensors')).subarray(0, 20000).toString('latin1')).toContain('"linear.mix"');
+    const n = distill('n', 'mse', '--linear-mix', '0');
+    expect(n.status, n.stderr).toBe(0);
+    expect(training('n').linear).toBeUndefined();
+    const neg = distill('neg', 'mse', '--linear-mix', '-1');
+    expect(neg.status).toBe(2);
+    expect(neg.stderr).toMatch(/--linear-mix expects a number ≥ 0, got "-1"/);
     // --sentence-skip: the same run plus the closed-form sentence skip, saved with the student
     const s = distill('s', 'mse', '--sentence-skip');
     expect(s.status, s.stderr).toBe(0);
@@ -158,7 +168,7 @@ describe('optical CLI', () => {
     writeFileSync(f, JSON.stringify({ name: 'c', languages: [{ code: 'x', group: 'low', bitext: ['lines:a:b'], eval: { dev: 'lines:c:d' } }], methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { stpes: 3 } }] }));
     const r = run('experiment', 'run', f, '--out', join(dir, 'out'));
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`optical: ${f}: $.methods[0].options.stpes: unknown option for kind distill (valid: epochs, steps, batch, lr, tableLr, lexicalLr, dropout, vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr, checkpointEvery, student, ot, width, depth, augment, sentenceSkip)`);
+    expect(r.stderr.trim()).toBe(`optical: ${f}: $.methods[0].options.stpes: unknown option for kind distill (valid: epochs, steps, batch, lr, tableLr, lexicalLr, dropout, vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr, checkpointEvery, student, ot, width, depth, augment, sentenceSkip, linearMix, linearLambda)`);
   });
 
   it('distill: bad --ot-marginals and --ot-tau are refused before any work', () => {

@@ -22,6 +22,17 @@ const num = (name: string) => (v: string) => {
   return n;
 };
 
+const nonNegative = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InputError(`--${name} expects a number ≥ 0, got "${v}"`);
+  return n;
+};
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`--${name} expects a number > 0, got "${v}"`);
+  return n;
+};
+
 export function distillCommand(program: Command): void {
   const d = DISTILL_DEFAULTS;
   program
@@ -61,6 +72,8 @@ export function distillCommand(program: Command): void {
     .option('--checkpoint-every <n>', 'steps between checkpoints', int('checkpoint-every'), d.checkpointEvery)
     .option('--no-refit', 'keep the trained lexical skip (default: refit it in closed form after training)')
     .option('--sentence-skip', 'fit a sentence skip in closed form at the end: the embedding residual on the lexical features (default: off)', false)
+    .option('--linear-mix <w>', 'weight w of the linear head fitted in closed form at the end (the teacher\'s embedding on the lexical features, no intercept): e = l2norm(e + w·l2norm(head)); 0: none', nonNegative('linear-mix'), d.linearMix)
+    .option('--linear-lambda <x>', 'ridge λ of the linear head', positive('linear-lambda'), d.linearLambda)
     .option('--resume', 'continue from OUT/checkpoint (or finish an interrupted refit)', false)
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
     .option('--json', 'print a JSON summary at the end')
@@ -104,6 +117,8 @@ export function distillCommand(program: Command): void {
         objectiveLr: o.objectiveLr,
         refit: o.refit,
         sentenceSkip: o.sentenceSkip,
+        linearMix: o.linearMix,
+        linearLambda: o.linearLambda,
         resume: o.resume,
         checkpointEvery: o.checkpointEvery,
         width: o.width,

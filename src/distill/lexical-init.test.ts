@@ -6,7 +6,7 @@ import { tokenLexical } from '../models/features.ts';
 import type { KonaEncoder } from '../models/encoder.ts';
 import { Tfidf } from '../text/tfidf.ts';
 import { teacherTargets, type TeacherTargets } from './trainer.ts';
-import { fitSentenceSkip, initLexicalSkip } from './lexical-init.ts';
+import { fitLinearHead, fitSentenceSkip, initLexicalSkip } from './lexical-init.ts';
 import { loadStudent } from '../models/student.ts';
 import { evaluateBitextMining } from '../eval/mining.ts';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
@@ -131,6 +131,77 @@ describe('lexical skip', () => {
     const bad = { ...tensors, 'sentence.weight': { dtype: 'F32' as const, shape: [student.lexicon!.nFeatures, 8], data: new Float32Array(student.lexicon!.nFeatures * 8) } };
     writeSafetensors(file, bad as Parameters<typeof writeSafetensors>[1], { format: 'pt' });
     await expect(loadStudent(dir)).rejects.toThrow(/tensor "sentence.weight" has shape \[\d+, 8\], expected \[\d+, 512\]/);
+    student.dispose();
+  });
+  it('linear head: e = l2norm(e_1 + w·l2norm(v N_lin)) is what encode computes, N_lin = Cᵀα solves (K + λI) α = E_T without intercept, and it survives save → load', async () => {
+    const student = await createStudent(teacher, { vocab: 'teacher', ngram: null, lexical: true, texts: SRC });
+    const feats = SRC.map((s) => student.featurize(s));
+    const O = student.dim;
+    const n = SRC.length;
+    const e1 = student.encode(SRC).embeddings;
+    const logs: string[] = [];
+    const lambda = 0.2;
+    const r = fitLinearHead(student, feats, targets.embeddings, { lambda, weight: 2, log: (m) => logs.push(m) });
+    expect(r).toMatchObject({ lambda, weight: 2 });
+    expect(logs.some((m) => m.startsWith('linear head: solved directly, λ = 0.2'))).toBe(true);
+    const N = student.tables.linear!;
+    expect(N).toHaveLength(student.lexicon!.nFeatures * O);
+    // reference in float64: rows V [n, F] of the features, α = (V Vᵀ + λ I)⁻¹ E_T (Gauss–Jordan), N = Vᵀ α
+    const V = feats.map((f) => student.lexicalFeatures(f));
+    const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => {
+      let d = i === j ? lambda : 0;
+      for (const [k, x] of V[i]!) d += x * (V[j]!.get(k) ?? 0);
+      return d;
+    }));
+    const B = Array.from({ length: n }, (_, i) => Array.from(targets.embeddings.subarray(i * O, (i + 1) * O), Number));
+    for (let c = 0; c < n; c++) {
+      const p = A[c]![c]!;
+      for (let j = 0; j < n; j++) A[c]![j]! /= p;
+      for (let h = 0; h < O; h++) B[c]![h]! /= p;
+      for (let i = 0; i < n; i++) {
+        if (i === c) continue;
+        const f = A[i]![c]!;
+        for (let j = 0; j < n; j++) A[i]![j]! -= f * A[c]![j]!;
+        for (let h = 0; h < O; h++) B[i]![h]! -= f * B[c]![h]!;
+      }
+    }
+    const [k0, x0] = [...V[0]!].sort((a, b) => b[1] - a[1])[0]!;
+    for (const h of [0, 7, 300, 511]) {
+      let want = 0;
+      V.forEach((v, i) => (want += (v.get(k0) ?? 0) * B[i]![h]!));
+      expect(x0).toBeGreaterThan(0);
+      expect(N[k0 * O + h]!).toBeCloseTo(want, 4);
+    }
+    // encode: by hand, sentence 4
+    const e = student.encode(SRC).embeddings;
+    const l = new Float64Array(O);
+    for (const [k, x] of V[4]!) for (let h = 0; h < O; h++) l[h]! += x * N[k * O + h]!;
+    const ln = Math.hypot(...l);
+    const want = Array.from({ length: O }, (_, h) => e1[4 * O + h]! + (2 * l[h]!) / ln);
+    const wn = Math.hypot(...want);
+    for (const h of [0, 5, 200, 511]) expect(e[4 * O + h]!).toBeCloseTo(want[h]! / wn, 5);
+    // a sentence with no known feature keeps e_1
+    const unknown = ['qqqqqqqqq zzzzzzzzzz'];
+    student.tables.linear = undefined;
+    const plain = student.encode(unknown).embeddings;
+    student.tables.linear = N;
+    expect(Array.from(student.encode(unknown).embeddings)).toEqual(Array.from(plain));
+    // closer to the teacher's embeddings of the translations than the student without the head
+    const cos = (a: Float32Array) => a.reduce((s, x, i) => s + x * targets.embeddings[i]!, 0) / n;
+    expect(cos(e)).toBeGreaterThan(cos(e1) + 0.05);
+
+    const dir = mkdtempSync(join(tmpdir(), 'optical-linear-head-'));
+    student.save(dir);
+    const loaded = await loadStudent(dir);
+    expect(loaded.tables.linearMix).toBe(2);
+    expect(Array.from(loaded.encode(SRC).embeddings)).toEqual(Array.from(e));
+    loaded.dispose();
+    // a missing weight is named in the error
+    const file = join(dir, 'model.safetensors');
+    const { tensors } = readSafetensors(file);
+    const { ['linear.mix']: _mix, ...rest } = tensors;
+    writeSafetensors(file, rest as Parameters<typeof writeSafetensors>[1], { format: 'pt' });
+    await expect(loadStudent(dir)).rejects.toThrow(/tensor "linear.mix" missing/);
     student.dispose();
   });
 });

@@ -29,7 +29,7 @@ import { makeObjective, type OtOptions } from './objectives.ts';
 import { train, TRAIN_DEFAULTS, type StepInfo, type TeacherTargets } from './trainer.ts';
 import { cachedTeacherTargets } from './teacher-cache.ts';
 import { cacheDir, touchCacheEntry } from '../util/cache.ts';
-import { fitSentenceSkip, initLexicalSkip, type LexicalInitResult } from './lexical-init.ts';
+import { fitLinearHead, fitSentenceSkip, initLexicalSkip, type LexicalInitResult, type LinearHeadResult } from './lexical-init.ts';
 import { augmentBitext, type AugmentOptions } from './augment.ts';
 
 export interface DistillConfig {
@@ -83,6 +83,13 @@ export interface DistillConfig {
    * lexical-init.ts `fitSentenceSkip`); off by default: no gain after training on dev
    */
   sentenceSkip: boolean;
+  /**
+   * w of the linear head fitted in closed form at the end (lexical-init.ts `fitLinearHead`; students with a
+   * lexical skip): e = l2norm(e_1 + w · l2norm(v N_lin)); 0 fits none
+   */
+  linearMix: number;
+  /** λ of the linear head's ridge */
+  linearLambda: number;
   /** student width W and depth D (Kona students from USE-lite only; default the teacher's: see student.ts) */
   width?: number;
   depth?: number;
@@ -111,6 +118,8 @@ export const DISTILL_DEFAULTS: Omit<DistillConfig, 'lang' | 'bitext' | 'objectiv
   objectiveLr: TRAIN_DEFAULTS.objectiveLr,
   refit: true,
   sentenceSkip: false,
+  linearMix: 1,
+  linearLambda: 0.5,
   resume: false,
   checkpointEvery: TRAIN_DEFAULTS.checkpointEvery,
 };
@@ -185,10 +194,10 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     augment: cfg.augment,
     ...(objective.params && Object.keys(objective.params()).length ? { objectiveLr: cfg.objectiveLr } : {}),
   };
-  // a finished training whose refit was interrupted: `--resume` refits the saved student, no retraining
-  const trained = cfg.resume && (cfg.refit || cfg.sentenceSkip) ? await trainedWithoutRefit(cfg.out, record) : undefined;
+  // a finished training whose closed-form stages did not all run: `--resume` runs them on the saved student, no retraining
+  const trained = cfg.resume && (cfg.refit || cfg.sentenceSkip || cfg.linearMix > 0) ? await trainedWithoutRefit(cfg.out, record, { refit: cfg.refit, sentence: cfg.sentenceSkip, linear: cfg.linearMix > 0 }) : undefined;
   if (trained) {
-    log(`resume: training already finished in ${cfg.out}; refitting the lexical skip`);
+    log(`resume: training already finished in ${cfg.out}; running the closed-form stages after it`);
     if ('dispose' in student && typeof student.dispose === 'function') student.dispose();
   }
   const r = trained ? { steps: trained.steps, lastLoss: NaN } : await duringTraining(hooks, () => train({
@@ -213,10 +222,11 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     onStep: hooks.onStep,
   }));
   const final = trained?.student ?? student;
-  if (final instanceof KonaEncoder && final.tables.lexical && ((cfg.refit && r.steps > 0) || cfg.sentenceSkip)) {
+  if (final instanceof KonaEncoder && final.tables.lexical && ((cfg.refit && r.steps > 0) || cfg.sentenceSkip || cfg.linearMix > 0)) {
     const refit = cfg.refit && r.steps > 0 ? refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log, lambda: lexicalInit?.lambda }) : undefined;
     const sentence = cfg.sentenceSkip ? sentenceSkipStage(final, bitext, targets, { seed: cfg.seed, log }) : undefined;
-    final.save(cfg.out, { training: { ...record, steps: r.steps, refit, sentence } });
+    const linear = cfg.linearMix > 0 ? linearHeadStage(final, bitext, targets, { lambda: cfg.linearLambda, weight: cfg.linearMix, log }) : undefined;
+    final.save(cfg.out, { training: { ...record, steps: r.steps, refit, sentence, linear } });
   }
   const shape = final instanceof KonaEncoder && teacher instanceof KonaEncoder ? studentShape(teacher, final, cfg.init) : undefined;
   return { student: final, bitext, steps: r.steps, lastLoss: r.lastLoss, seconds: { teacher: (t1 - t0) / 1000, train: (performance.now() - t1) / 1000 }, shape, augmented: aug?.augmented };
@@ -273,10 +283,26 @@ export function sentenceSkipStage(student: KonaEncoder, bitext: Bitext, targets:
 }
 
 /**
- * The student saved in `out` when its training finished with the same record but it was not refitted yet
- * (the run stopped during the refit), else undefined.
+ * Closed-form linear head at the end of distillation (lexical-init.ts `fitLinearHead`): the teacher's
+ * embeddings regressed on the lexical features without intercept, mixed into the student's embedding with
+ * weight w. Cost: one ridge solve (no encoding).
  */
-async function trainedWithoutRefit(out: string, record: Record<string, unknown>): Promise<{ student: KonaStudent; steps: number } | undefined> {
+export function linearHeadStage(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { lambda: number; weight: number; log?: (m: string) => void }): LinearHeadResult {
+  const log = opts.log ?? (() => {});
+  log(`linear head: closed-form fit of the teacher's embeddings on the lexical features (no intercept; weight ${opts.weight})`);
+  student.tables.linear = undefined;
+  student.tables.linearMix = undefined;
+  const r = fitLinearHead(student, bitext.src.map((t) => student.featurize(t)), targets.embeddings, { ...opts, log });
+  log(`linear head: fitted in ${r.seconds.toFixed(0)} s`);
+  return { ...r, seconds: Math.round(r.seconds) };
+}
+
+/**
+ * The student saved in `out` when its training finished with the same record but a closed-form stage it
+ * wants (refit, sentence skip, linear head) has not run yet (the run stopped during it, or ran without it:
+ * `--no-refit`), and no stage it does not want has run; else undefined.
+ */
+async function trainedWithoutRefit(out: string, record: Record<string, unknown>, want: { refit: boolean; sentence: boolean; linear: boolean }): Promise<{ student: KonaStudent; steps: number } | undefined> {
   if (!existsSync(join(out, 'config.json')) || existsSync(join(out, 'checkpoint'))) return undefined;
   let student: KonaStudent & { config: { training?: Record<string, unknown> } };
   try {
@@ -285,8 +311,12 @@ async function trainedWithoutRefit(out: string, record: Record<string, unknown>)
     return undefined;
   }
   const t = student.config.training ?? {};
-  const strip = (o: Record<string, unknown>) => JSON.stringify(Object.entries(o).filter(([k, v]) => k !== 'steps' && k !== 'refit' && k !== 'sentence' && v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
-  if (t['refit'] !== undefined || t['sentence'] !== undefined || typeof t['steps'] !== 'number' || strip(t) !== strip(JSON.parse(JSON.stringify(record)))) {
+  const stages = ['refit', 'sentence', 'linear'] as const;
+  const wanted = (k: (typeof stages)[number]) => want[k] && (k !== 'refit' || (t['steps'] as number) > 0);
+  const strip = (o: Record<string, unknown>) => JSON.stringify(Object.entries(o).filter(([k, v]) => k !== 'steps' && !(stages as readonly string[]).includes(k) && v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+  const unwanted = stages.some((k) => t[k] !== undefined && !wanted(k));
+  const missing = stages.some((k) => wanted(k) && t[k] === undefined);
+  if (unwanted || !missing || typeof t['steps'] !== 'number' || strip(t) !== strip(JSON.parse(JSON.stringify(record)))) {
     student.dispose();
     return undefined;
   }

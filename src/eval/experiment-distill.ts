@@ -8,7 +8,10 @@
  * vocab, vocabSize, lexical, inputNgrams, init, temperature, learnTemperature, objectiveLr,
  * checkpointEvery, student, sentenceSkip, and `ot`: { cost, epsilon, marginals, tau (a number, or "balanced"),
  * scale, maxIter, tol }. `sentenceSkip` (default false) enters a cell's key only when true, so cells keyed
- * before the option existed stay valid (experiment.ts `keyOf`).
+ * before the option existed stay valid (experiment.ts `keyOf`). `linearMix` (the linear head's weight) and
+ * `linearLambda`: unlike `optical distill`, the matrix fits no linear head unless `linearMix` is given (> 0),
+ * so its distilled cells measure the objectives (the linear fit is the matrix's own kernel-ridge row); the
+ * two enter a cell's key only when given.
  *
  * Scaling and robustness options:
  *   width, depth   the student's size (W ∈ multiples of 4, e.g. 128/256/512; D ≥ 1); default the teacher's
@@ -32,7 +35,7 @@ const OPTIONS = {
   epochs: 'number', steps: 'number', batch: 'number', lr: 'number', tableLr: 'number', lexicalLr: 'number', dropout: 'number',
   vocab: 'string', vocabSize: 'number', lexical: 'boolean', inputNgrams: 'boolean', init: 'string', temperature: 'number',
   learnTemperature: 'boolean', objectiveLr: 'number', checkpointEvery: 'number', student: 'string', ot: 'object',
-  width: 'number', depth: 'number', augment: 'object', sentenceSkip: 'boolean',
+  width: 'number', depth: 'number', augment: 'object', sentenceSkip: 'boolean', linearMix: 'number', linearLambda: 'number',
 } as const;
 
 /** The augmentation options of a method config, checked. */
@@ -83,6 +86,8 @@ function distillOptions(m: MethodConfig, fail: Fail): Partial<DistillConfig> {
   if ((o['width'] !== undefined || o['depth'] !== undefined) && o['student'] !== undefined) fail('options.width', 'width and depth apply only to new students from the USE-lite teacher, not with "student"');
   const ot = o['ot'] === undefined ? undefined : otOptions(o['ot'] as Record<string, unknown>, fail);
   const augment = o['augment'] === undefined ? undefined : augmentOptions(o['augment'] as Record<string, unknown>, fail);
+  if (o['linearMix'] !== undefined && !((o['linearMix'] as number) >= 0)) fail('options.linearMix', `expected a number ≥ 0, got ${JSON.stringify(o['linearMix'])}`);
+  if (o['linearLambda'] !== undefined && !((o['linearLambda'] as number) > 0)) fail('options.linearLambda', `expected a number > 0, got ${JSON.stringify(o['linearLambda'])}`);
   return { ...(o as Partial<DistillConfig>), ot: { ...DISTILL_DEFAULTS.ot, ...ot }, augment };
 }
 
@@ -104,6 +109,7 @@ registerMethod('distill', (m, fail) => {
         dataDir: ctx.dataDir,
         seed: ctx.seed,
         resume: true,
+        linearMix: opts.linearMix ?? 0,
       };
       const r = await distill(cfg, { log: ctx.log });
       const student = r.student;

@@ -243,6 +243,7 @@ describe('experiment runner on a tiny config made by the test', () => {
     const f = join(dir, 'c.json');
     expect(write({ ...base, methods: [{ name: 'b', kind: 'bm99' }] })).toThrow(`${f}: $.methods[0].kind: unknown method kind "bm99" (valid: teacher, char-tfidf, kernel-ridge, distill, bm25, dict-translate, mt-translate)`);
     expect(write({ ...base, methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { ot: { tau: -1 } } }] })).toThrow(/\$\.methods\[0\]\.options\.ot\.tau: expected a number > 0 or "balanced"/);
+    expect(write({ ...base, methods: [{ name: 'o', kind: 'distill', objective: 'ot', options: { linearMix: -1 } }] })).toThrow(/\$\.methods\[0\]\.options\.linearMix: expected a number ≥ 0, got -1/);
     expect(write({ ...base, methods: [{ name: 'o', kind: 'distill', objective: 'ot+kl' }] })).toThrow(/\$\.methods\[0\]\.objective: unknown objective part "kl"/);
     expect(write({ ...base, methods: [{ name: 'r', kind: 'kernel-ridge', options: { lamda: 1 } }] })).toThrow(/\$\.methods\[0\]\.options\.lamda: unknown option for kind kernel-ridge \(valid: lambda, center\)/);
     writeFileSync(f, '{ not json');

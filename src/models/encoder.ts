@@ -44,6 +44,9 @@ export interface EmbeddingTables {
   /** [F, O] sentence skip vectors (same lexicon) and [O] its bias */
   sentence?: Float32Array;
   sentenceBias?: Float32Array;
+  /** [F, O] linear head (same lexicon): the teacher's embedding fitted on the features alone, and w, its weight */
+  linear?: Float32Array;
+  linearMix?: number;
 }
 
 export interface PackedBatch {
@@ -317,6 +320,7 @@ export class KonaEncoder {
   encodeFeatures(feats: Features[], opts: EncodeOptions = {}): EncodeResult {
     const r = this.encodeWithoutSentenceSkip(feats, opts);
     if (this.tables.sentence) r.embeddings = this.sentenceSkip(feats, r.embeddings);
+    if (this.tables.linear) r.embeddings = this.linearHead(feats, r.embeddings);
     return r;
   }
 
@@ -347,6 +351,38 @@ export class KonaEncoder {
       }
       let ss = 0;
       for (let h = 0; h < O; h++) ss += out[o + h]! * out[o + h]!;
+      const inv = 1 / Math.sqrt(Math.max(ss, 1e-12));
+      for (let h = 0; h < O; h++) out[o + h]! *= inv;
+    });
+    return out;
+  }
+
+  /**
+   * e = l2norm(e_1 + w · l2norm(v(x) N_lin)) for embeddings e_1 [N, O] of `feats` (a new array): the linear
+   * head's direction mixed in with weight w (`linearMix`); a sentence with no known feature keeps e_1.
+   */
+  linearHead(feats: Features[], e1: Float32Array): Float32Array {
+    const O = this.dim;
+    const N = this.tables.linear!;
+    const w = this.tables.linearMix ?? 1;
+    const out = e1.slice();
+    const l = new Float64Array(O);
+    feats.forEach((f, i) => {
+      l.fill(0);
+      for (const [k, v] of this.lexicalFeatures(f)) {
+        const r = k * O;
+        for (let h = 0; h < O; h++) l[h]! += v * N[r + h]!;
+      }
+      let ll = 0;
+      for (let h = 0; h < O; h++) ll += l[h]! * l[h]!;
+      if (ll <= 0) return;
+      const o = i * O;
+      const a = w / Math.sqrt(ll);
+      let ss = 0;
+      for (let h = 0; h < O; h++) {
+        out[o + h]! += a * l[h]!;
+        ss += out[o + h]! * out[o + h]!;
+      }
       const inv = 1 / Math.sqrt(Math.max(ss, 1e-12));
       for (let h = 0; h < O; h++) out[o + h]! *= inv;
     });

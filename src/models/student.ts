@@ -4,9 +4,10 @@
  *   config.json        architecture, widths, vocabulary kind, n-gram features, the teacher's name
  *   model.safetensors  every parameter by name (transformer layers, `embeddings.weight` [V, E],
  *                      `ngrams.weight` [G, E] when n-grams are on, `lexical.weight` [F, H] with a lexical skip,
- *                      `sentence.weight` [F, O] and `sentence.bias` [O] with a sentence skip)
+ *                      `sentence.weight` [F, O] and `sentence.bias` [O] with a sentence skip,
+ *                      `linear.weight` [F, O] and `linear.mix` [1] (its weight w) with a linear head)
  *   tokenizer.json     the student's tokenizer (Hugging Face `tokenizers` format, Unigram model)
- *   lexicon.json       the lexical (and sentence) skip's TF-IDF lexicon (`Tfidf#toJSON`)
+ *   lexicon.json       the lexical skip's (sentence skip's, linear head's) TF-IDF lexicon (`Tfidf#toJSON`)
  *
  * Embedding initialisation for a new vocabulary (`vocab: "new"`): each new piece p is segmented by the
  * teacher's tokenizer (as a word start when p begins with `▁`) and its embedding is the mean of those teacher
@@ -100,6 +101,10 @@ export class KonaStudent extends KonaEncoder implements TrainableEncoder {
     if (this.tables.lexical) this.tables.lexical.set(get('lexical.weight'));
     if (this.tables.sentence) this.tables.sentence.set(get('sentence.weight'));
     if (this.tables.sentenceBias) this.tables.sentenceBias.set(get('sentence.bias'));
+    if (this.tables.linear) {
+      this.tables.linear.set(get('linear.weight'));
+      this.tables.linearMix = get('linear.mix')[0];
+    }
   }
 }
 
@@ -231,6 +236,10 @@ export function saveStudent(model: KonaEncoder, dir: string, extra: Partial<Stud
     tensors['sentence.weight'] = { dtype: 'F32', shape: [model.lexicon!.nFeatures, model.dim], data: model.tables.sentence };
     tensors['sentence.bias'] = { dtype: 'F32', shape: [model.dim], data: model.tables.sentenceBias ?? new Float32Array(model.dim) };
   }
+  if (model.tables.linear) {
+    tensors['linear.weight'] = { dtype: 'F32', shape: [model.lexicon!.nFeatures, model.dim], data: model.tables.linear };
+    tensors['linear.mix'] = { dtype: 'F32', shape: [1], data: Float32Array.of(model.tables.linearMix ?? 1) };
+  }
   writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
   if (model.lexicon) atomicWriteFile(join(dir, 'lexicon.json'), JSON.stringify(model.lexicon.toJSON()) + '\n');
   atomicWriteFile(join(dir, 'tokenizer.json'), JSON.stringify(model.tokenizer.toHF()) + '\n');
@@ -280,18 +289,24 @@ export async function loadStudent(dir: string): Promise<KonaStudent & { config: 
     lexical: tensors['lexical.weight']?.data as Float32Array | undefined,
     sentence: tensors['sentence.weight']?.data as Float32Array | undefined,
     sentenceBias: tensors['sentence.bias']?.data as Float32Array | undefined,
+    linear: tensors['linear.weight']?.data as Float32Array | undefined,
+    linearMix: (tensors['linear.mix']?.data as Float32Array | undefined)?.[0],
   };
   let lexicon: Tfidf | undefined;
   const O = konaOutputDim(config.kona);
-  for (const name of ['lexical.weight', 'sentence.weight'] as const) {
+  const part = { 'lexical.weight': 'a lexical skip', 'sentence.weight': 'a sentence skip', 'linear.weight': 'a linear head' } as const;
+  for (const name of ['lexical.weight', 'sentence.weight', 'linear.weight'] as const) {
     if (!tensors[name]) continue;
     const file = join(dir, 'lexicon.json');
-    if (!existsSync(file)) throw new InputError(`the model has a ${name === 'lexical.weight' ? 'lexical' : 'sentence'} skip ("${name}") but no lexicon.json`, dir);
+    if (!existsSync(file)) throw new InputError(`the model has ${part[name]} ("${name}") but no lexicon.json`, dir);
     lexicon ??= Tfidf.fromJSON(readJson(file), file);
     const shape = tensors[name]!.shape;
     if (shape[0] !== lexicon.nFeatures || shape[1] !== O) throw new InputError(`tensor "${name}" has shape [${shape.join(', ')}], expected [${lexicon.nFeatures}, ${O}] (the lexicon's features, the output width)`, join(dir, 'model.safetensors'));
   }
   if (tables.sentence && (!tables.sentenceBias || tables.sentenceBias.length !== O)) throw new InputError(`tensor "sentence.bias" missing or not [${O}]`, join(dir, 'model.safetensors'));
+  if (tables.linear && !(tensors['linear.mix']?.data.length === 1 && Number.isFinite(tables.linearMix) && tables.linearMix! > 0)) {
+    throw new InputError('tensor "linear.mix" missing, not [1] or not a positive weight', join(dir, 'model.safetensors'));
+  }
   const tokenizer = loadTokenizerJson(join(dir, 'tokenizer.json'));
   const enc = new KonaStudent(config.kona, params, tables, tokenizer, config.ngram ?? undefined, {
     name: config.name,

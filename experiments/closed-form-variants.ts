@@ -10,7 +10,8 @@
  */
 import type { KonaEncoder } from '../src/models/encoder.ts';
 import { fitKernelRidge, predictKernelRidge, csrToCsc } from '../src/distill/ridge.ts';
-import type { CsrMatrix } from '../src/text/tfidf.ts';
+import { Tfidf, type CsrMatrix } from '../src/text/tfidf.ts';
+import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
 import { evaluateBitextMining, l2NormalizeRows } from '../src/eval/mining.ts';
 
 export interface VariantSet {
@@ -21,6 +22,20 @@ export interface VariantSet {
   S0: Float32Array;
   /** [n, H] the teacher's embeddings of the English side */
   tgt: Float32Array;
+}
+
+/**
+ * The inputs of the variants for a fit bitext and an evaluation bitext: the teacher's outputs of both sides of
+ * each (cached) and the TF-IDF lexicon fitted on the fit side's foreign text, X = its rows.
+ */
+export function variantInputs(teacher: KonaEncoder, fit: { src: string[]; eng: string[] }, ev: { src: string[]; eng: string[] }) {
+  const outputs = (texts: string[]) => cachedTeacherTargets(teacher, texts, false);
+  const T = outputs(fit.eng);
+  const S0 = outputs(fit.src);
+  const Tev = outputs(ev.eng);
+  const S0ev = outputs(ev.src);
+  const tfidf = new Tfidf();
+  return { T, S0, Tev, S0ev, tfidf, X: tfidf.fitTransform(fit.src) };
 }
 
 /** Fit every variant on X ([N, F]), T_pooled and S0_pooled ([N, H]) and print its scores on `sets`. */

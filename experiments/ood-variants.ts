@@ -9,10 +9,8 @@
 import { parseArgs } from 'node:util';
 import { loadUseLite } from '../src/models/use-lite.ts';
 import { loadBitexts, loadTatoebaEval, resolveDataDir } from '../src/data/index.ts';
-import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
-import { Tfidf } from '../src/text/tfidf.ts';
 import { evaluateBitextMining } from '../src/eval/mining.ts';
-import { printClosedFormVariants } from './closed-form-variants.ts';
+import { printClosedFormVariants, variantInputs } from './closed-form-variants.ts';
 
 const { values: args } = parseArgs({ options: { lang: { type: 'string' }, bitext: { type: 'string', multiple: true }, lambdas: { type: 'string', default: '0.3,1' } } });
 const lambdas = args.lambdas!.split(',').map(Number);
@@ -21,12 +19,7 @@ const teacher = await loadUseLite();
 const H = teacher.dim;
 const fit = loadBitexts(args.bitext!, dataDir);
 const ev = loadTatoebaEval(dataDir, args.lang!);
-const T = cachedTeacherTargets(teacher, fit.eng, false);
-const S0 = cachedTeacherTargets(teacher, fit.src, false);
-const Tev = cachedTeacherTargets(teacher, ev.eng, false);
-const S0ev = cachedTeacherTargets(teacher, ev.src, false);
-const tfidf = new Tfidf();
-const X = tfidf.fitTransform(fit.src);
+const { T, S0, Tev, S0ev, tfidf, X } = variantInputs(teacher, fit, ev);
 const label = `tatoeba ${args.lang} (${ev.src.length})`;
 const zero = evaluateBitextMining(teacher.embedPooled(S0ev.pooled), Tev.embeddings, H);
 console.log(`# ${args.lang}: fit ${args.bitext!.join(' + ')} (${fit.src.length} pairs), evaluate ${label}`);

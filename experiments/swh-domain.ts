@@ -21,12 +21,10 @@ import { parseArgs } from 'node:util';
 import { loadUseLite } from '../src/models/use-lite.ts';
 import { loadBitexts, loadSib200, resolveDataDir } from '../src/data/index.ts';
 import type { Bitext } from '../src/data/index.ts';
-import { cachedTeacherTargets } from '../src/distill/teacher-cache.ts';
-import { Tfidf } from '../src/text/tfidf.ts';
 import { evaluateBitextMining } from '../src/eval/mining.ts';
 import { mulberry32, shuffleInPlace } from '../src/util/random.ts';
 import { selectRows } from './dev-split.ts';
-import { printClosedFormVariants, type VariantSet } from './closed-form-variants.ts';
+import { printClosedFormVariants, variantInputs, type VariantSet } from './closed-form-variants.ts';
 
 const { values: args } = parseArgs({ options: { lambdas: { type: 'string', default: '0.3,1' }, domains: { type: 'string', default: 'news,sib,bible' } } });
 const SHORT = 10;
@@ -58,12 +56,7 @@ for (const name of args.domains!.split(',')) {
   if (!d) throw new Error(`unknown domain ${name}; known: ${Object.keys(DOMAINS).join(', ')}`);
   const fit = loadBitexts(d.fit, dataDir);
   const ev = d.evaluate();
-  const T = cachedTeacherTargets(teacher, fit.eng, false);
-  const S0 = cachedTeacherTargets(teacher, fit.src, false);
-  const Tev = cachedTeacherTargets(teacher, ev.eng, false);
-  const S0ev = cachedTeacherTargets(teacher, ev.src, false);
-  const tfidf = new Tfidf();
-  const X = tfidf.fitTransform(fit.src);
+  const { T, S0, Tev, S0ev, tfidf, X } = variantInputs(teacher, fit, ev);
   const short = [...ev.src.keys()].filter((i) => ev.src[i]!.split(/\s+/).length <= SHORT);
   const sets: VariantSet[] = [
     { label: `all (${ev.src.length})`, X: tfidf.transform(ev.src), S0: S0ev.pooled, tgt: Tev.embeddings },

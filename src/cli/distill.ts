@@ -16,20 +16,11 @@ export const int = (name: string) => (v: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InputError(`--${name} expects a non-negative integer, got "${v}"`);
   return n;
 };
-const num = (name: string) => (v: string) => {
+/** A commander parser for a number flag `--name`, optionally bounded below: `min` (with `strict`, > min). */
+const num = (name: string, min?: number, strict = false) => (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new InputError(`--${name} expects a number, got "${v}"`);
-  return n;
-};
-
-const nonNegative = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new InputError(`--${name} expects a number ≥ 0, got "${v}"`);
-  return n;
-};
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError(`--${name} expects a number > 0, got "${v}"`);
+  const ok = Number.isFinite(n) && (min === undefined || (strict ? n > min : n >= min));
+  if (!ok) throw new InputError(`--${name} expects a number${min === undefined ? '' : ` ${strict ? '>' : '≥'} ${min}`}, got "${v}"`);
   return n;
 };
 
@@ -72,8 +63,8 @@ export function distillCommand(program: Command): void {
     .option('--checkpoint-every <n>', 'steps between checkpoints', int('checkpoint-every'), d.checkpointEvery)
     .option('--no-refit', 'keep the trained lexical skip (default: refit it in closed form after training)')
     .option('--sentence-skip', 'fit a sentence skip in closed form at the end: the embedding residual on the lexical features (default: off)', false)
-    .option('--linear-mix <w>', 'weight w of the linear head fitted in closed form at the end (the teacher\'s embedding on the lexical features, no intercept): e = l2norm(e + w·l2norm(head)); 0: none', nonNegative('linear-mix'), d.linearMix)
-    .option('--linear-lambda <x>', 'ridge λ of the linear head', positive('linear-lambda'), d.linearLambda)
+    .option('--linear-mix <w>', 'weight w of the linear head fitted in closed form at the end (the teacher\'s embedding on the lexical features, no intercept): e = l2norm(e + w·l2norm(head)); 0: none', num('linear-mix', 0), d.linearMix)
+    .option('--linear-lambda <x>', 'ridge λ of the linear head', num('linear-lambda', 0, true), d.linearLambda)
     .option('--resume', 'continue from OUT/checkpoint (or finish an interrupted refit)', false)
     .option('--data-dir <dir>', 'corpus folder (default $OPTICAL_DATA or ../shared/data)')
     .option('--json', 'print a JSON summary at the end')

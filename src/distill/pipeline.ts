@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { loadUseLite } from '../models/use-lite.ts';
 import { createHash } from 'node:crypto';
 import { createStudent, describeInitPlan, loadEncoder, loadStudent, loadTrainable, saveStudent, studentInitPlan, type KonaStudent, type VocabKind } from '../models/student.ts';
-import { DEFAULT_NGRAMS } from '../models/features.ts';
+import { DEFAULT_NGRAMS, type Features } from '../models/features.ts';
 import { KonaEncoder } from '../models/encoder.ts';
 import type { SentenceEncoder, TrainableEncoder } from '../models/types.ts';
 import { InputError } from '../errors.ts';
@@ -223,9 +223,10 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
   }));
   const final = trained?.student ?? student;
   if (final instanceof KonaEncoder && final.tables.lexical && ((cfg.refit && r.steps > 0) || cfg.sentenceSkip || cfg.linearMix > 0)) {
-    const refit = cfg.refit && r.steps > 0 ? refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log, lambda: lexicalInit?.lambda }) : undefined;
-    const sentence = cfg.sentenceSkip ? sentenceSkipStage(final, bitext, targets, { seed: cfg.seed, log }) : undefined;
-    const linear = cfg.linearMix > 0 ? linearHeadStage(final, bitext, targets, { lambda: cfg.linearLambda, weight: cfg.linearMix, log }) : undefined;
+    const feats = bitext.src.map((t) => final.featurize(t)); // once for every closed-form stage
+    const refit = cfg.refit && r.steps > 0 ? refitLexicalSkip(final, bitext, targets, { seed: cfg.seed, log, lambda: lexicalInit?.lambda, feats }) : undefined;
+    const sentence = cfg.sentenceSkip ? sentenceSkipStage(final, bitext, targets, { seed: cfg.seed, log, feats }) : undefined;
+    const linear = cfg.linearMix > 0 ? linearHeadStage(final, bitext, targets, { lambda: cfg.linearLambda, weight: cfg.linearMix, log, feats }) : undefined;
     final.save(cfg.out, { training: { ...record, steps: r.steps, refit, sentence, linear } });
   }
   const shape = final instanceof KonaEncoder && teacher instanceof KonaEncoder ? studentShape(teacher, final, cfg.init) : undefined;
@@ -261,10 +262,10 @@ function studentShape(teacher: KonaEncoder, s: KonaEncoder, init: 'teacher' | 'r
  * 59.1 / 70.8 and 78.8 / 73.7; the same student refitted 74.9 / 77.3 and 89.9 / 83.8.
  * Cost: one encoding of the foreign side of the bitext plus the ridge solve.
  */
-export function refitLexicalSkip(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { seed?: number; log?: (m: string) => void; lambda?: number } = {}): Pick<LexicalInitResult, 'lambda' | 'heldOut' | 'seconds'> {
+export function refitLexicalSkip(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { seed?: number; log?: (m: string) => void; lambda?: number; feats?: Features[] } = {}): Pick<LexicalInitResult, 'lambda' | 'heldOut' | 'seconds'> {
   const log = opts.log ?? (() => {});
   log(`lexical skip: closed-form refit after training (encoding the bitext with the trained student${opts.lambda === undefined ? '' : `; λ = ${opts.lambda} as chosen at initialisation`})`);
-  const r = initLexicalSkip(student, bitext.src.map((t) => student.featurize(t)), targets.pooled, targets.embeddings, { seed: opts.seed, log, lambdas: opts.lambda === undefined ? undefined : [opts.lambda] });
+  const r = initLexicalSkip(student, opts.feats ?? bitext.src.map((t) => student.featurize(t)), targets.pooled, targets.embeddings, { seed: opts.seed, log, lambdas: opts.lambda === undefined ? undefined : [opts.lambda] });
   log(`lexical skip: refitted with λ = ${r.lambda} in ${r.seconds.toFixed(0)} s`);
   return { lambda: r.lambda, heldOut: r.heldOut, seconds: Math.round(r.seconds) };
 }
@@ -274,10 +275,10 @@ export function refitLexicalSkip(student: KonaEncoder, bitext: Bitext, targets: 
  * residual of the finished student (after the refit) fitted on the training bitext.
  * Cost: one encoding of the foreign side plus two ridge solves.
  */
-export function sentenceSkipStage(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { seed?: number; log?: (m: string) => void } = {}): Pick<LexicalInitResult, 'lambda' | 'heldOut' | 'seconds'> {
+export function sentenceSkipStage(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { seed?: number; log?: (m: string) => void; feats?: Features[] } = {}): Pick<LexicalInitResult, 'lambda' | 'heldOut' | 'seconds'> {
   const log = opts.log ?? (() => {});
   log('sentence skip: closed-form fit of the embedding residual (encoding the bitext with the student)');
-  const r = fitSentenceSkip(student, bitext.src.map((t) => student.featurize(t)), targets.embeddings, { seed: opts.seed, log });
+  const r = fitSentenceSkip(student, opts.feats ?? bitext.src.map((t) => student.featurize(t)), targets.embeddings, { seed: opts.seed, log });
   log(`sentence skip: fitted with λ = ${r.lambda} in ${r.seconds.toFixed(0)} s`);
   return { lambda: r.lambda, heldOut: r.heldOut, seconds: Math.round(r.seconds) };
 }
@@ -287,12 +288,12 @@ export function sentenceSkipStage(student: KonaEncoder, bitext: Bitext, targets:
  * embeddings regressed on the lexical features without intercept, mixed into the student's embedding with
  * weight w. Cost: one ridge solve (no encoding).
  */
-export function linearHeadStage(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { lambda: number; weight: number; log?: (m: string) => void }): LinearHeadResult {
+export function linearHeadStage(student: KonaEncoder, bitext: Bitext, targets: TeacherTargets, opts: { lambda: number; weight: number; log?: (m: string) => void; feats?: Features[] }): LinearHeadResult {
   const log = opts.log ?? (() => {});
   log(`linear head: closed-form fit of the teacher's embeddings on the lexical features (no intercept; weight ${opts.weight})`);
   student.tables.linear = undefined;
   student.tables.linearMix = undefined;
-  const r = fitLinearHead(student, bitext.src.map((t) => student.featurize(t)), targets.embeddings, { ...opts, log });
+  const r = fitLinearHead(student, opts.feats ?? bitext.src.map((t) => student.featurize(t)), targets.embeddings, { lambda: opts.lambda, weight: opts.weight, log });
   log(`linear head: fitted in ${r.seconds.toFixed(0)} s`);
   return { ...r, seconds: Math.round(r.seconds) };
 }

@@ -19,7 +19,7 @@ describe('optical CLI', () => {
     }
   });
 
-  it('eval mining --json prints n, src2tgt, tgt2src (gzipped input accepted)', () => {
+  it('eval mining --json prints n, src2tgt, tgt2src (gzipped input accepted); --score csls --k; bad --score and --k are one-line errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'optical-cli-'));
     const eng = ['How old are you?', 'The cat sleeps.', 'I love music.', 'Where is the station?'];
     writeFileSync(join(dir, 'src.txt.gz'), gzipSync(eng.join('\n') + '\n'));
@@ -31,6 +31,16 @@ describe('optical CLI', () => {
     // the teacher retrieves identical English sentences perfectly
     expect(out.src2tgt).toBe(1);
     expect(out.tgt2src).toBe(1);
+    expect(out.score).toBe('cosine');
+    const c = run('eval', 'mining', '--model', 'teacher', '--src', join(dir, 'src.txt.gz'), '--tgt', join(dir, 'tgt.txt'), '--score', 'csls', '--k', '2', '--json');
+    expect(c.status, c.stderr).toBe(0);
+    expect(JSON.parse(c.stdout)).toMatchObject({ score: 'csls', k: 2, n: 4, src2tgt: 1, tgt2src: 1 });
+    for (const [flags, msg] of [[['--score', 'hub'], /--score must be one of cosine, csls, margin, got "hub"/], [['--score', 'csls', '--k', '9'], /--k 9 is more than the 4 sentence pairs/], [['--k', '0.5'], /--k must be a positive integer/]] as const) {
+      const bad = run('eval', 'mining', '--model', 'teacher', '--src', join(dir, 'src.txt.gz'), '--tgt', join(dir, 'tgt.txt'), ...flags);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(msg);
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('bad input gives a one-line error naming the file, exit code 2, no stack trace', () => {
@@ -101,6 +111,9 @@ describe('optical CLI', () => {
     const c2 = distill('c', 'mse', '--resume');
     expect(c2.status, c2.stderr).toBe(0);
     expect(c2.stderr).toMatch(/training already finished/);
+    // the summary gives the loss of the last logged step (it was NaN, printed null)
+    const lastLoss = (JSON.parse(log.trimEnd().split('\n').at(-1)!) as { loss: number }).loss;
+    expect(JSON.parse(c2.stdout)).toMatchObject({ steps: 3, loss: lastLoss });
     expect(readFileSync(join(dir, 'c', 'train.jsonl'), 'utf8')).toBe(log);
     expect(training('c')).toMatchObject({ steps: 3, refit: { lambda: training('a').refit.lambda } });
     // the same configuration refitted at the end of one run or on resume gives the same student

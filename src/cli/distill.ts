@@ -143,6 +143,6 @@ export function distillCommand(program: Command): void {
       });
       const summary = { out: o.out, lang: o.lang, objective: o.objective, pairs: r.bitext.src.length, steps: r.steps, loss: r.lastLoss, seconds: Math.round((performance.now() - t0) / 1000), ...('shape' in r && r.shape ? { student: r.shape } : {}) };
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else process.stdout.write(`saved ${o.out} (${summary.pairs} pairs, ${summary.steps} steps, final loss ${r.lastLoss.toFixed(4)}, ${summary.seconds}s)\n`);
+      else process.stdout.write(`saved ${o.out} (${summary.pairs} pairs, ${summary.steps} steps, final loss ${Number.isFinite(r.lastLoss) ? r.lastLoss.toFixed(4) : 'not logged'}, ${summary.seconds}s)\n`);
     });
 }

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { loadEncoder } from '../models/student.ts';
 import { mineWithEncoders } from '../eval/encoders.ts';
+import { MINING_SCORES, type MiningScore } from '../eval/mining.ts';
 import { readLines } from '../util/fs.ts';
 import { InputError } from '../errors.ts';
 import { readQrels, readRun } from '../eval/trec-format.ts';
@@ -14,16 +15,21 @@ import { evaluateRun } from '../eval/trec.ts';
 export function evalMiningCommand(evalCmd: Command): void {
   evalCmd
     .command('mining')
-    .description('bitext mining: each source sentence is correct when its nearest target (cosine) is its translation')
+    .description('bitext mining: each source sentence is correct when its nearest target (cosine, or --score) is its translation')
     .option('--model <dir|teacher>', 'encodes the --src (foreign) side: teacher, a student folder, a Hugging Face folder or name')
     .option('--student <dir>', 'the same as --model')
     .requiredOption('--src <file>', 'foreign sentences, one per line (may be .gz)')
     .requiredOption('--tgt <file>', 'English translations, line-aligned (may be .gz)')
     .option('--tgt-model <dir|teacher>', 'encodes the --tgt side (default: the teacher the model was distilled from)')
     .option('--teacher <model>', 'the same as --tgt-model')
+    .option('--score <name>', 'cosine (the Tatoeba protocol), csls or margin (hubness-corrected, as bitext miners use; not comparable with published Tatoeba figures)', 'cosine')
+    .option('--k <n>', 'neighbourhood size of csls and margin', '4')
     .option('--json', 'print one JSON object')
     .action(async (o) => {
       const modelSpec = oneOf(o, 'model', 'student', true)!;
+      if (!(MINING_SCORES as readonly string[]).includes(o.score)) throw new InputError(`--score must be one of ${MINING_SCORES.join(', ')}, got "${o.score}"`);
+      const k = Number(o.k);
+      if (!Number.isInteger(k) || k < 1) throw new InputError(`--k must be a positive integer, got "${o.k}"`);
       const tgtSpec = oneOf(o, 'tgtModel', 'teacher', false);
       const src = readLines(o.src);
       const tgt = readLines(o.tgt);
@@ -31,9 +37,13 @@ export function evalMiningCommand(evalCmd: Command): void {
       if (src.length === 0) throw new InputError('empty file', o.src);
       const model = await loadEncoder(modelSpec);
       const tgtModel = tgtSpec ? await loadEncoder(tgtSpec) : undefined;
-      const r = await mineWithEncoders(model, src, tgt, tgtModel);
+      if (o.score !== 'cosine' && k > src.length) throw new InputError(`--k ${k} is more than the ${src.length} sentence pairs`);
+      const score = o.score as MiningScore;
+      const r = await mineWithEncoders(model, src, tgt, tgtModel, { score, k });
       const out = {
         model: modelSpec,
+        score,
+        ...(score === 'cosine' ? {} : { k }),
         n: r.n,
         src2tgt: r.src2tgt,
         tgt2src: r.tgt2src,
@@ -43,7 +53,7 @@ export function evalMiningCommand(evalCmd: Command): void {
       if (o.json) process.stdout.write(JSON.stringify(out) + '\n');
       else {
         const pct = (x: number) => (100 * x).toFixed(1).padStart(6);
-        process.stdout.write(`n = ${r.n}\n`);
+        process.stdout.write(`n = ${r.n}, score ${score}${score === 'cosine' ? '' : ` (k = ${k})`}\n`);
         process.stdout.write(`direction   acc(R@1)   R@5    R@10    MRR\n`);
         for (const dir of ['src2tgt', 'tgt2src'] as const) {
           process.stdout.write(`${dir.padEnd(9)} ${pct(r[dir])}  ${pct(r.recall[dir][5]!)} ${pct(r.recall[dir][10]!)} ${pct(r.mrr[dir])}\n`);

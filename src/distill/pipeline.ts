@@ -14,7 +14,7 @@
  * Students and teachers must share the output width (the objectives compare their vectors directly); a new
  * student without a projection takes over a ColBERT teacher's projection when their hidden sizes agree.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadUseLite } from '../models/use-lite.ts';
 import { createHash } from 'node:crypto';
@@ -200,7 +200,7 @@ export async function distill(cfg: DistillConfig, hooks: DistillHooks = {}): Pro
     log(`resume: training already finished in ${cfg.out}; running the closed-form stages after it`);
     if ('dispose' in student && typeof student.dispose === 'function') student.dispose();
   }
-  const r = trained ? { steps: trained.steps, lastLoss: NaN } : await duringTraining(hooks, () => train({
+  const r = trained ? { steps: trained.steps, lastLoss: lastLoggedLoss(cfg.out) } : await duringTraining(hooks, () => train({
     student,
     src: bitext.src,
     targets,
@@ -409,4 +409,17 @@ async function initialisedStudent(
   const lexicalInit = { lambda: r.lambda, heldOut: r.heldOut };
   saveStudent(student, dir, { training: { lexicalInit } });
   return { student, lexicalInit };
+}
+
+/** The loss of the last step logged in `<out>/train.jsonl` (a finished training being resumed), NaN without one. */
+function lastLoggedLoss(out: string): number {
+  const file = join(out, 'train.jsonl');
+  if (!existsSync(file)) return NaN;
+  const last = readFileSync(file, 'utf8').trimEnd().split('\n').at(-1);
+  try {
+    const loss = (JSON.parse(last ?? '') as { loss?: unknown }).loss;
+    return typeof loss === 'number' ? loss : NaN;
+  } catch {
+    return NaN; // a torn last line: the summary then says so rather than inventing a figure
+  }
 }

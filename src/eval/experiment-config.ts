@@ -30,6 +30,10 @@
  *                                                       // these are the default kinds)
  *              "seed": 0, "sides": "queries" }          // seed default: the config's; "queries" (default): the
  *                                                       // foreign side only; "both": also the English side
+ *   "scoring": { "tatoeba-csls": { "score": "csls", "k": 4 } },  // optional: rank these sets by a hubness-
+ *                                                       // corrected score (cosine, csls, margin; k default 4;
+ *                                                       // experiment-metrics.ts `hubnessScores`) instead of the
+ *                                                       // method's own; a set name of some language
  *   "analysis": { "set": "sib-dev", "methods": ["teacher", "mse", "ot"],   // optional: training curves, held-out
  *                 "pairs": 200, "examples": 2 }        // token transport and alignment examples (experiment-analysis.ts);
  *                                                       // the set must not be a test set
@@ -43,6 +47,7 @@ import { InputError } from '../errors.ts';
 import { NOISE_NAMES, type NoiseName } from '../text/noise.ts';
 import type { AnalysisConfig } from './experiment-analysis.ts';
 import { DEFAULT_NOISE_KINDS } from '../distill/augment.ts';
+import { MINING_SCORES, type MiningScore } from './mining.ts';
 
 export const LANGUAGE_GROUPS = ['low', 'high', 'control'] as const;
 export type LanguageGroup = (typeof LANGUAGE_GROUPS)[number];
@@ -107,9 +112,17 @@ export interface ExperimentConfig {
   languages: LanguageConfig[];
   methods: MethodConfig[];
   noise?: NoiseConfig;
+  /** evaluation set name → the hubness-corrected score its rankings use (absent: the method's own scores) */
+  scoring?: Record<string, SetScoring>;
   analysis?: AnalysisConfig;
   /** the file it was read from (for messages) */
   file: string;
+}
+
+/** How an evaluation set is ranked: `score` over the method's similarity matrix, k nearest neighbours. */
+export interface SetScoring {
+  score: MiningScore;
+  k: number;
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -156,7 +169,7 @@ class At {
 export function parseExperimentConfig(raw: unknown, file: string): ExperimentConfig {
   const root = new At(file, '$');
   const o = root.object(raw);
-  root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'noise', 'description', 'reading', 'analysis']);
+  root.keys(o, ['name', 'seed', 'teacher', 'maxPairs', 'bibleHeldOutBooks', 'significance', 'evaluation', 'languages', 'methods', 'noise', 'description', 'reading', 'analysis', 'scoring']);
   const name = root.at('name').name(o['name']);
   const description = o['description'] === undefined ? undefined : root.at('description').string(o['description']);
   const reading = o['reading'] === undefined ? undefined : resolve(dirname(file), root.at('reading').string(o['reading']));
@@ -195,7 +208,24 @@ export function parseExperimentConfig(raw: unknown, file: string): ExperimentCon
   }
   const noise = o['noise'] === undefined ? undefined : parseNoise(o['noise'], root.at('noise'), seed);
   const analysis = o['analysis'] === undefined ? undefined : parseAnalysis(o['analysis'], root.at('analysis'), setNames, methods.map((m) => m.name));
-  return { name, description, reading, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, noise, analysis, file };
+  const scoring = o['scoring'] === undefined ? undefined : parseScoring(o['scoring'], root.at('scoring'), setNames);
+  return { name, description, reading, seed, teacher, maxPairs, bibleHeldOutBooks: books, significance, evaluation, languages, methods, noise, scoring, analysis, file };
+}
+
+/** The `scoring` block: set name → { score, k }. */
+function parseScoring(v: unknown, at: At, setNames: Set<string>): Record<string, SetScoring> {
+  const o = at.object(v);
+  const out: Record<string, SetScoring> = {};
+  for (const [set, raw] of Object.entries(o)) {
+    const sAt = at.at(set);
+    if (!setNames.has(set)) sAt.fail(`no language has an evaluation set "${set}" (have: ${[...setNames].join(', ')})`);
+    const e = sAt.object(raw);
+    sAt.keys(e, ['score', 'k']);
+    const score = sAt.at('score').string(e['score']);
+    if (!(MINING_SCORES as readonly string[]).includes(score)) sAt.at('score').fail(`expected one of ${MINING_SCORES.join(', ')}, got "${score}"`);
+    out[set] = { score: score as MiningScore, k: e['k'] === undefined ? 4 : sAt.at('k').int(e['k'], 1) };
+  }
+  return out;
 }
 
 /** The `analysis` block: a set some language has (not a test set), known methods, pair counts. */

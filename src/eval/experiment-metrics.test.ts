@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { cosineScores, metricsFromRanks, perQuery, ranksFromScores } from './experiment-metrics.ts';
+import { cosineScores, hubnessScores, metricsFromRanks, perQuery, ranksFromScores } from './experiment-metrics.ts';
 import { evaluateBitextMining } from './mining.ts';
 import { sparseCosine } from './experiment-methods.ts';
 import { Tfidf } from '../text/tfidf.ts';
@@ -34,6 +34,48 @@ describe('experiment metrics from score matrices', () => {
     expect(Array.from(r.x2en)).toEqual(Array.from(ref.perQuery.src2tgt.rank));
     expect(Array.from(r.en2x)).toEqual(Array.from(ref.perQuery.tgt2src.rank));
     expect(metricsFromRanks(r.x2en)['MRR']).toBeCloseTo(ref.mrr.src2tgt, 12);
+  });
+
+  it('hubness correction by hand: CSLS and the ratio margin demote a hub target (k = 1)', () => {
+    // column 2 is a hub: row 0 prefers it (0.6 > 0.55) under cosine.
+    const S = Float64Array.from([0.55, 0.1, 0.6, 0.2, 0.7, 0.69, 0.1, 0.2, 0.3]);
+    expect(Array.from(ranksFromScores(S, 3).x2en)).toEqual([2, 1, 1]);
+    // k = 1: r_a = row maxima [0.6, 0.7, 0.3]; r_b = column maxima [0.55, 0.7, 0.69]
+    // csls = 2S − r_a(i) − r_b(j):
+    //   row 0: [1.1 − 0.6 − 0.55, 0.2 − 0.6 − 0.7, 1.2 − 0.6 − 0.69] = [−0.05, −1.1, −0.09]
+    //   row 1: [0.4 − 0.7 − 0.55, 1.4 − 0.7 − 0.7, 1.38 − 0.7 − 0.69] = [−0.85, 0, −0.01]
+    //   row 2: [0.2 − 0.3 − 0.55, 0.4 − 0.3 − 0.7, 0.6 − 0.3 − 0.69] = [−0.65, −0.6, −0.39]
+    const csls = hubnessScores(S, 3, 3, 'csls', 1);
+    const want = [-0.05, -1.1, -0.09, -0.85, 0, -0.01, -0.65, -0.6, -0.39];
+    want.forEach((w, q) => expect(csls[q]).toBeCloseTo(w, 12));
+    const r = ranksFromScores(csls, 3);
+    expect(Array.from(r.x2en)).toEqual([1, 1, 1]);
+    expect(Array.from(r.en2x)).toEqual([1, 1, 3]); // column 2's gold (−0.39) is still last
+    // margin = S / ((r_a + r_b) / 2): row 0 = [0.55 / 0.575, 0.1 / 0.65, 0.6 / 0.645]
+    const margin = hubnessScores(S, 3, 3, 'margin', 1);
+    [0.55 / 0.575, 0.1 / 0.65, 0.6 / 0.645].forEach((w, q) => expect(margin[q]).toBeCloseTo(w, 12));
+    expect(Array.from(ranksFromScores(margin, 3).x2en)).toEqual([1, 1, 1]);
+    expect(hubnessScores(S, 3, 3, 'cosine', 1)).toBe(S);
+  });
+
+  it('hubness correction of the cosine matrix reproduces evaluateBitextMining with csls and margin', () => {
+    const rnd = mulberry32(11);
+    const n = 37;
+    const D = 9;
+    const a = Float32Array.from({ length: n * D }, () => rnd() - 0.5);
+    const b = Float32Array.from({ length: n * D }, (_, i) => a[i]! + 0.9 * (rnd() - 0.5));
+    const hub = Float32Array.from({ length: D }, (_, k) => a[k]! + a[D + k]! + a[2 * D + k]!);
+    b.set(hub, 7 * D); // target 7 sits near several sources
+    for (const score of ['csls', 'margin'] as const) {
+      for (const k of [1, 4, 10]) {
+        const ref = evaluateBitextMining(a, b, D, { score, k, tileCols: 8 });
+        const r = ranksFromScores(hubnessScores(cosineScores(a, b, D), n, n, score, k), n);
+        expect(Array.from(r.x2en)).toEqual(Array.from(ref.perQuery.src2tgt.rank));
+        expect(Array.from(r.en2x)).toEqual(Array.from(ref.perQuery.tgt2src.rank));
+      }
+    }
+    expect(() => hubnessScores(cosineScores(a, b, D), n, n, 'csls', 0)).toThrow(/k \(the csls neighbourhood\)/);
+    expect(() => hubnessScores(Float64Array.from([-1, -2, -3, -4]), 2, 2, 'margin', 1)).toThrow(/positive neighbourhood means.*use csls/);
   });
 
   it('sparse cosine equals the dense dot product of the TF-IDF rows', () => {

@@ -10,7 +10,7 @@
  *   R@k = mean(rank ≤ k);  MRR = mean(1 / rank) (full ranking, no cutoff); accuracy = R@1.
  */
 import { ArgumentError } from '../errors.ts';
-import { l2NormalizeRows } from './mining.ts';
+import { l2NormalizeRows, type MiningScore } from './mining.ts';
 
 export const DIRECTIONS = ['x2en', 'en2x'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
@@ -34,6 +34,44 @@ export function cosineScores(a: Float32Array, b: Float32Array, dim: number): Flo
     }
   }
   return S;
+}
+
+/**
+ * Hubness-corrected scores of S [Na, Nb] (the formulas of `mining.ts`): with r_a(i) the mean of the k largest
+ * S[i, ·] and r_b(j) the mean of the k largest S[·, j],
+ *   csls:   2·S[i,j] − r_a(i) − r_b(j)          margin: S[i,j] / ((r_a(i) + r_b(j)) / 2)
+ * `cosine` returns S itself. Works on any score (BM25 too), but the ratio margin needs every denominator
+ * positive and says so when it is not.
+ */
+export function hubnessScores(S: Float64Array, na: number, nb: number, score: MiningScore, k: number): Float64Array {
+  if (S.length !== na * nb) throw new ArgumentError(`score matrix has ${S.length} entries, expected ${na}×${nb}`);
+  if (score === 'cosine') return S;
+  if (!Number.isInteger(k) || k < 1 || k > na || k > nb) throw new ArgumentError(`k (the ${score} neighbourhood) must be an integer from 1 to ${Math.min(na, nb)}, got ${k}`);
+  const topMean = (len: number, count: number, at: (i: number, q: number) => number) => {
+    const out = new Float64Array(count);
+    const v = new Float64Array(len);
+    for (let i = 0; i < count; i++) {
+      for (let q = 0; q < len; q++) v[q] = at(i, q);
+      v.sort(); // ascending; NaN last would poison the mean, which is what a NaN score deserves
+      let sum = 0;
+      for (let q = len - k; q < len; q++) sum += v[q]!;
+      out[i] = sum / k;
+    }
+    return out;
+  };
+  const ra = topMean(nb, na, (i, j) => S[i * nb + j]!); // [Na]
+  const rb = topMean(na, nb, (j, i) => S[i * nb + j]!); // [Nb]
+  const out = new Float64Array(S.length);
+  if (score === 'margin' && Math.min(...ra) + Math.min(...rb) <= 0) {
+    throw new ArgumentError(`the ratio margin needs positive neighbourhood means (some rows' ${k} best scores average ≤ 0); use csls`);
+  }
+  for (let i = 0; i < na; i++) {
+    for (let j = 0; j < nb; j++) {
+      const x = S[i * nb + j]!;
+      out[i * nb + j] = score === 'csls' ? 2 * x - ra[i]! - rb[j]! : x / ((ra[i]! + rb[j]!) / 2);
+    }
+  }
+  return out;
 }
 
 /** 1-based ranks of the gold items in both directions from S [N, N]. */

@@ -8,6 +8,8 @@ import { parseExperimentConfig } from './experiment-config.ts';
 import { clearStop, requestStop } from '../util/stop.ts';
 import { writeReport } from '../report/index.ts';
 import { withEnv } from '../../test/env.ts';
+import { loadUseLite } from '../models/use-lite.ts';
+import { cosineScores, hubnessScores, ranksFromScores } from './experiment-metrics.ts';
 
 // held-out sentences made of the training words (never in the training bitext)
 const EVAL_ENG = ['the dog sleeps in the garden', 'a cat runs over the roof', 'my father eats fish', 'she reads a new book', 'the old man sings a song', 'children eat bread at home'];
@@ -192,10 +194,51 @@ describe('experiment runner on a tiny config made by the test', () => {
     });
   }, 240_000);
 
+  it('a scoring block ranks the named sets by the hubness-corrected method scores; it keys the cell, not the fit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'optical-exp-csls-'));
+    writeToy(dir);
+    const base = config(dir);
+    const toy = { ...base.languages[0]!, eval: { dev: base.languages[0]!.eval.dev, 'dev-csls': base.languages[0]!.eval.dev } };
+    const cfg = { ...base, significance: { baseline: 'teacher', samples: 200 }, languages: [toy], methods: [base.methods[0]!, base.methods[2]!], scoring: { 'dev-csls': { score: 'csls', k: 2 } } };
+    const file = join(dir, 'csls.json');
+    writeFileSync(file, JSON.stringify(cfg));
+    const out = join(dir, 'results');
+    await withEnv({ OPTICAL_CACHE: join(dir, 'cache') }, async () => {
+      const r = await runExperiment(loadExperiment(file), { out, log: () => {} });
+      const teacherCell = r.cells.find((c) => c.method === 'teacher')!;
+      const teacher = await loadUseLite();
+      const set = { src: readFileSync(join(dir, 'dev.toy'), 'utf8').trim().split('\n'), eng: EVAL_ENG };
+      const S = cosineScores(teacher.encode(set.src).embeddings, teacher.encode(set.eng).embeddings, teacher.dim);
+      const plain = ranksFromScores(S, 6);
+      const csls = ranksFromScores(hubnessScores(S, 6, 6, 'csls', 2), 6);
+      expect(Array.from(csls.x2en).concat(Array.from(csls.en2x))).not.toEqual(Array.from(plain.x2en).concat(Array.from(plain.en2x))); // the two sets can tell them apart
+      expect(teacherCell.sets['dev']!.ranks).toEqual({ x2en: Array.from(plain.x2en), en2x: Array.from(plain.en2x) });
+      expect(teacherCell.sets['dev-csls']!.ranks).toEqual({ x2en: Array.from(csls.x2en), en2x: Array.from(csls.en2x) });
+    });
+    const { cfg: withScoring, methods } = loadExperiment(file);
+    const { scoring: _drop, ...rest } = cfg;
+    writeFileSync(file, JSON.stringify(rest));
+    const { cfg: without } = loadExperiment(file);
+    const lang = withScoring.languages[0]!;
+    expect(cellKey(withScoring, methods[1]!, lang)).not.toBe(cellKey(without, methods[1]!, lang));
+    expect(fitKey(withScoring, methods[1]!, lang)).toBe(fitKey(without, methods[1]!, lang));
+    const bad = (scoring: unknown) => () => parseExperimentConfig({ ...cfg, scoring }, 'x.json');
+    expect(bad({ tst: { score: 'csls' } })).toThrow(/x\.json: \$\.scoring\.tst: no language has an evaluation set "tst"/);
+    expect(bad({ dev: { score: 'cls' } })).toThrow(/\$\.scoring\.dev\.score: expected one of cosine, csls, margin, got "cls"/);
+    expect(bad({ dev: { score: 'csls', k: 0 } })).toThrow(/\$\.scoring\.dev\.k: expected an integer ≥ 1/);
+    expect(bad({ dev: { score: 'csls', kk: 3 } })).toThrow(/\$\.scoring\.dev\.kk: unknown field/);
+  });
+
   it('every committed cell of the paper matrix has the key the current config and code give it (a rerun reuses it)', () => {
     const { cfg, found } = committedCells('paper.json', 'results');
     for (const { m, lang, cell, file } of found) expect(cellKey(cfg, m, lang), file).toBe(cell.key);
     expect(found.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('every committed cell of the targets run has the key the current config and code give it', () => {
+    const { cfg, found } = committedCells('targets.json', join('results', 'targets'));
+    for (const { m, lang, cell, file } of found) expect(cellKey(cfg, m, lang), file).toBe(cell.key);
+    expect(found).toHaveLength(10);
   });
 
   it('the sentence skip in cell keys: absent = false = the keys of the committed robustness cells (fitted before it existed); true differs', () => {

@@ -13,6 +13,9 @@
  * a checkpoint of a changed cell is discarded, never resumed). Seeded: the seed drives sampling, training and
  * the significance tests. The cost of each cell (seconds to fit and to evaluate) is logged and recorded.
  *
+ * With a `scoring` block, the named sets rank by a hubness-corrected score (CSLS or the ratio margin) of the
+ * method's similarity matrix; `scoring` is part of the cell key, not of the fit key.
+ *
  * With a `noise` block (issue 7) every set is evaluated again at each noise rate (`experiment-noise.ts`;
  * `sets[name].noise`, one entry per rate). The noise block is part of the cell key but not of the fit key
  * (`fitKey`: what the fitted system depends on, which also names the working folder): a cell whose noise
@@ -38,7 +41,7 @@ import { loadEvalSet, loadTrainingBitext, trainingOverlap, type EvalSet } from '
 import { makeMethod, type Method, type MethodContext } from './experiment-methods.ts';
 import './experiment-distill.ts';
 import './experiment-baselines.ts';
-import { DIRECTIONS, METRICS, type Direction, type Metric } from './experiment-metrics.ts';
+import { DIRECTIONS, METRICS, hubnessScores, type Direction, type Metric } from './experiment-metrics.ts';
 import { compareToBaseline, type Comparison } from './experiment-compare.ts';
 import { analyseExperiment, type ExperimentAnalysis } from './experiment-analysis.ts';
 import { compareAreas, evaluateScores, noisyVersions, type AreaComparison, type NoisyEvalSet, type NoisyResult } from './experiment-noise.ts';
@@ -136,7 +139,7 @@ export function loadExperiment(file: string): LoadedExperiment {
 
 /** The key of a cell: what its result depends on (the fit, and the noise of the evaluation). */
 export function cellKey(cfg: ExperimentConfig, m: Method, lang: LanguageConfig): string {
-  return keyOf(cfg, m, lang, cfg.noise ? { noise: cfg.noise } : {});
+  return keyOf(cfg, m, lang, { ...(cfg.noise ? { noise: cfg.noise } : {}), ...(cfg.scoring ? { scoring: cfg.scoring } : {}) });
 }
 
 /** The key of a cell's fit: what the fitted system depends on (without a noise block it equals the cell key). */
@@ -295,9 +298,13 @@ export async function runExperiment(exp: LoadedExperiment, opts: RunOptions): Pr
       }
       const c1 = performance.now();
       const sets: Record<string, SetResult> = {};
-      const scores = (src: string[], eng: string[]) => fitted.system.scores(src, eng);
-      const scoresEn2x = fitted.system.scoresEn2x ? (src: string[], eng: string[]) => fitted.system.scoresEn2x!(src, eng) : undefined;
       for (const [name, set] of evalSets) {
+        // a set of `scoring` ranks by the hubness-corrected version of the method's scores [N, N]
+        const sc = cfg.scoring?.[name];
+        const rescore = (S: Float64Array, n: number, m: number) => (sc ? hubnessScores(S, n, m, sc.score, sc.k) : S);
+        const scores = (src: string[], eng: string[]) => rescore(fitted.system.scores(src, eng), src.length, eng.length);
+        const en2x = fitted.system.scoresEn2x;
+        const scoresEn2x = en2x ? (src: string[], eng: string[]) => rescore(en2x(src, eng), src.length, eng.length) : undefined;
         sets[name] = { spec: set.spec, n: set.src.length, overlap: trainingOverlap(bitext, set), ...evaluateScores(scores, set.src, set.eng, scoresEn2x) };
         const versions = noisy?.get(name);
         if (versions) sets[name].noise = versions.map((v) => ({ rate: v.rate, noise: v.noise, ...evaluateScores(scores, v.src, v.eng, scoresEn2x) }));

@@ -119,6 +119,36 @@ describe('evaluateBitextMining: blocked kernel equals the naive reference', () =
   });
 });
 
+describe('evaluateBitextMining: hubness-corrected scores', () => {
+  // D = 5, s_i = e_i (i = 0..3); t1 = e1, t2 = e2; t0 = (0.55, 0, 0, 0, √(1 − 0.55²)); the hub
+  // t3 = (0.6, 0, 0, 0.7, √0.15): cos(s0, t3) = 0.6 > cos(s0, t0) = 0.55, so cosine gets s0 wrong.
+  // k = 1: r_S = row maxima [0.6, 1, 1, 0.7], r_T = column maxima [0.55, 1, 1, 0.7].
+  //   csls(s0, t0) = 1.1 − 0.6 − 0.55 = −0.05 > csls(s0, t3) = 1.2 − 0.6 − 0.7 = −0.1   → right
+  //   margin(s0, t0) = 0.55 / 0.575 = 0.957 > margin(s0, t3) = 0.6 / 0.65 = 0.923          → right
+  //   s3: csls(s3, t3) = 1.4 − 0.7 − 0.7 = 0 > csls(s3, t0) = −1.25                        → right
+  const src = f32([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0]]); // prettier-ignore
+  const tgt = f32([[0.55, 0, 0, 0, Math.sqrt(1 - 0.55 ** 2)], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0.6, 0, 0, 0.7, Math.sqrt(0.15)]]); // prettier-ignore
+
+  it('CSLS and the ratio margin recover the pair a hub target steals under cosine (by hand)', () => {
+    const cos = evaluateBitextMining(src, tgt, 5);
+    expect(Array.from(cos.perQuery.src2tgt.rank)).toEqual([2, 1, 1, 1]);
+    expect(cos.perQuery.src2tgt.pred[0]).toBe(3);
+    for (const score of ['csls', 'margin'] as const) {
+      const r = evaluateBitextMining(src, tgt, 5, { score, k: 1 });
+      expect(Array.from(r.perQuery.src2tgt.rank)).toEqual([1, 1, 1, 1]);
+      expect(Array.from(r.perQuery.tgt2src.rank)).toEqual([1, 1, 1, 1]);
+    }
+  });
+
+  it('bad score and k are ArgumentErrors', () => {
+    expect(() => evaluateBitextMining(src, tgt, 5, { score: 'nope' as never })).toThrow(/score must be one of cosine, csls, margin/);
+    expect(() => evaluateBitextMining(src, tgt, 5, { score: 'csls', k: 5 })).toThrow(/k \(the csls neighbourhood\) must be an integer from 1 to the number of rows \(4\)/);
+    expect(() => evaluateBitextMining(src, tgt, 5, { score: 'margin', k: 0 })).toThrow(ArgumentError);
+    const neg = f32([[-1, 0, 0, 0, 0], [0, -1, 0, 0, 0], [0, 0, -1, 0, 0], [0, 0, 0, -1, 0]]); // prettier-ignore
+    expect(() => evaluateBitextMining(neg, src, 5, { score: 'margin', k: 1 })).toThrow(/positive neighbourhood means.*use csls/);
+  });
+});
+
 describe('mcnemarExact', () => {
   it('hand-checked p-values', () => {
     // b = 1, c = 6: n = 7, P(X <= 1) = (C(7,0) + C(7,1)) / 2^7 = 8/128, p = 2 · 8/128 = 0.125

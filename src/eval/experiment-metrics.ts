@@ -10,7 +10,7 @@
  *   R@k = mean(rank ≤ k);  MRR = mean(1 / rank) (full ranking, no cutoff); accuracy = R@1.
  */
 import { ArgumentError } from '../errors.ts';
-import { l2NormalizeRows, type MiningScore } from './mining.ts';
+import { l2NormalizeRows, minOf, type MiningScore } from './mining.ts';
 
 export const DIRECTIONS = ['x2en', 'en2x'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
@@ -62,7 +62,7 @@ export function hubnessScores(S: Float64Array, na: number, nb: number, score: Mi
   const ra = topMean(nb, na, (i, j) => S[i * nb + j]!); // [Na]
   const rb = topMean(na, nb, (j, i) => S[i * nb + j]!); // [Nb]
   const out = new Float64Array(S.length);
-  if (score === 'margin' && Math.min(...ra) + Math.min(...rb) <= 0) {
+  if (score === 'margin' && minOf(ra) + minOf(rb) <= 0) {
     throw new ArgumentError(`the ratio margin needs positive neighbourhood means (some rows' ${k} best scores average ≤ 0); use csls`);
   }
   for (let i = 0; i < na; i++) {

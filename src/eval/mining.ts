@@ -249,6 +249,13 @@ function summarise(rank: Int32Array, pred: Int32Array, ks: readonly number[]) {
   return { acc, recall, mrr: rr / n, perQuery: { rank, pred, correct } };
 }
 
+/** The smallest value (a loop: spreading 100k values into Math.min overflows the stack). */
+export function minOf(v: Float64Array): number {
+  let m = Infinity;
+  for (let i = 0; i < v.length; i++) if (v[i]! < m) m = v[i]!;
+  return m;
+}
+
 /** score(i, j, S[i,j]) for `score`; csls and margin first collect the k-NN means in a pass over S. */
 function scoreFunction(score: MiningScore, a: Float32Array, b: Float32Array, n: number, d: number, tileCols: number, k: number) {
   if (score === 'cosine') return (_i: number, _j: number, s: number) => s;
@@ -258,7 +265,7 @@ function scoreFunction(score: MiningScore, a: Float32Array, b: Float32Array, n: 
   const rT = top.means('cols'); // [N] mean cosine of target j with its k nearest sources
   if (score === 'csls') return (i: number, j: number, s: number) => 2 * s - rS[i]! - rT[j]!;
   // The ratio ranks by S only while every denominator is positive: min r_S + min r_T > 0.
-  if (Math.min(...rS) + Math.min(...rT) <= 0) {
+  if (minOf(rS) + minOf(rT) <= 0) {
     throw new ArgumentError(`the ratio margin needs positive neighbourhood means (some rows' ${k} nearest cosines average ≤ 0); use csls`);
   }
   return (i: number, j: number, s: number) => s / ((rS[i]! + rT[j]!) / 2);
